@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import compress from "@fastify/compress";
+import cors from "@fastify/cors";
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Env } from "./env.js";
+import { registerDocs } from "./http/docs.js";
+import { registerFallbacks } from "./http/fallbacks.js";
+import { registerRequestHooks } from "./http/hooks.js";
+import { buildOpenApiDocument } from "./http/openapi.js";
+import { registerRest } from "./http/rest.js";
+import { systemClock } from "./platform/clock.js";
+import { openDatabase } from "./platform/db/index.js";
+import type { Deps } from "./platform/deps.js";
+import { createInProcessBus } from "./platform/events/in-process-bus.js";
+import { createAccessTokens } from "./platform/security/access-tokens.js";
+import { argon2idHasher } from "./platform/security/password-hasher.js";
+import { appRouter } from "./router.js";
+import { createContextFactory } from "./trpc/context.js";
+
+export interface ServerOptions {
+  env: Env;
+  /** Replace any dependency (the `dependency_overrides` of this stack); the rest are built from `env`. */
+  deps?: Partial<Deps>;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  deps: Deps;
+  /** Listens on env.HOST:env.PORT (0 = any free port) and resolves to the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const VERSION = "0.1.0";
+
+/** Builds the whole server — HTTP, tRPC, REST, docs — without listening yet. */
+export async function createServer({ env, deps: overrides = {} }: ServerOptions): Promise<Server> {
+  const closers: (() => Promise<void>)[] = [];
+  const deps = await buildDeps(env, overrides, closers);
+
+  const app = Fastify({
+    logger: { level: env.LOG_LEVEL },
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    requestIdHeader: "x-request-id",
+    genReqId: () => randomUUID(),
+    disableRequestLogging: env.NODE_ENV !== "development",
+  });
+  registerRequestHooks(app, env);
+  registerFallbacks(app);
+  await app.register(cors, {
+    origin: [...env.CORS_ORIGINS],
+    credentials: true,
+    exposedHeaders: ["x-request-id", "location"],
+  });
+  await app.register(compress, { threshold: 1024 });
+
+  const createContext = createContextFactory(deps);
+  const logInternal = (error: unknown, request: { log: FastifyInstance["log"] }) =>
+    request.log.error({ err: error }, "internal error");
+
+  await app.register(fastifyTRPCPlugin, {
+    prefix: "/trpc",
+    trpcOptions: {
+      router: appRouter,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+      createContext: ({ req }) => createContext({ headers: req.headers, requestId: req.id }),
+      onError: ({ error, req }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") logInternal(error, req);
+      },
+    } satisfies FastifyTRPCPluginOptions<typeof appRouter>["trpcOptions"],
+  });
+  registerRest(app, {
+    router: appRouter,
+    createContext,
+    onInternalError: logInternal,
+    exposeStacks: env.NODE_ENV === "development",
+  });
+  await registerDocs(app, buildOpenApiDocument(appRouter, { version: VERSION }));
+
+  return {
+    app,
+    deps,
+    async start() {
+      await app.listen({ host: env.HOST, port: env.PORT });
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : env.PORT;
+      return `http://${env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${port}`;
+    },
+    async stop() {
+      await app.close();
+      for (const close of closers.reverse()) await close();
+    },
+  };
+}
+
+/** Opens what the overrides do not provide; whatever we open, we close on stop. */
+async function buildDeps(env: Env, overrides: Partial<Deps>, closers: (() => Promise<void>)[]): Promise<Deps> {
+  const clock = overrides.clock ?? systemClock;
+  let db = overrides.db;
+  if (!db) {
+    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR });
+    closers.push(() => database.close());
+    db = database.prisma;
+  }
+  let bus = overrides.bus;
+  if (!bus) {
+    const created = createInProcessBus();
+    closers.push(() => created.close());
+    bus = created;
+  }
+  return {
+    env,
+    db,
+    bus,
+    clock,
+    passwords: overrides.passwords ?? argon2idHasher,
+    accessTokens:
+      overrides.accessTokens ??
+      createAccessTokens({
+        secret: env.JWT_SECRET,
+        issuer: env.JWT_ISSUER,
+        ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+        clock,
+      }),
+  };
+}

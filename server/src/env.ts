@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/** The development default secret. `.env` ships it; production refuses to start with it. */
+export const DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef";
+
+const csv = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** Unset: embedded PGlite in PGLITE_DIR. Set: a PostgreSQL server. */
+    DATABASE_URL: postgresUrl.optional(),
+    PGLITE_DIR: z.string().min(1).default(".data/pglite"),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
+    JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
+    JWT_ISSUER: z.string().min(1).default("trellis"),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    CORS_ORIGINS: csv.default(["http://localhost:3000", "http://127.0.0.1:3000"]),
+    /** Host header values accepted; `*` accepts any (the default outside production). */
+    TRUSTED_HOSTS: csv.default(["*"]),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(1024 * 1024),
+    MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+    SEED_ADMIN_EMAIL: z.email().default("admin@example.com"),
+    SEED_ADMIN_PASSWORD: z.string().min(8).default("admin-password-change-me"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    if (env.JWT_SECRET === DEV_JWT_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["JWT_SECRET"],
+        message: "is the development default; set a secret of your own in production",
+      });
+    }
+    if (env.SEED_ADMIN_PASSWORD === "admin-password-change-me") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SEED_ADMIN_PASSWORD"],
+        message: "is the development default; set a password of your own in production",
+      });
+    }
+  });
+
+export type Env = Readonly<z.output<typeof EnvSchema>>;
+
+/** Thrown at start-up with every bad variable named, one per line. */
+export class InvalidEnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "InvalidEnvError";
+  }
+}
+
+/**
+ * Validates and freezes the settings. The only place that reads `process.env`;
+ * tests pass their own record instead.
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const relevant = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const parsed = EnvSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new InvalidEnvError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "(env)"} ${issue.message}`),
+    );
+  }
+  return Object.freeze({
+    ...parsed.data,
+    CORS_ORIGINS: Object.freeze(parsed.data.CORS_ORIGINS),
+    TRUSTED_HOSTS: Object.freeze(parsed.data.TRUSTED_HOSTS),
+  }) as Env;
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from "fastify";
+import type { Env } from "../env.js";
+import { sendError } from "./error-body.js";
+
+const startedAt = Symbol("startedAt");
+declare module "fastify" {
+  interface FastifyRequest {
+    [startedAt]?: bigint;
+  }
+}
+
+/** Request id echo, a `server-timing` header, and the trusted-host check. */
+export function registerRequestHooks(app: FastifyInstance, env: Env) {
+  const trustedHosts = new Set(env.TRUSTED_HOSTS.map((host) => host.toLowerCase()));
+  const anyHost = trustedHosts.has("*");
+
+  app.addHook("onRequest", async (request, reply) => {
+    request[startedAt] = process.hrtime.bigint();
+    // Host-header checks stop DNS-rebinding and cache-poisoning through forged hosts.
+    if (!anyHost && !trustedHosts.has(request.hostname.toLowerCase())) {
+      return sendError(request, reply, "BAD_REQUEST", `Host "${request.hostname}" is not allowed`);
+    }
+  });
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    const start = request[startedAt];
+    if (start !== undefined) {
+      const millis = Number(process.hrtime.bigint() - start) / 1e6;
+      reply.header("server-timing", `app;dur=${millis.toFixed(2)}`);
+    }
+  });
+}

@@ -1,0 +1,42 @@
+import { AppError, notFound } from "../../errors.js";
+import type { Prisma } from "../../generated/prisma/client.js";
+import type { Deps } from "../../platform/deps.js";
+import { publicUserSelect } from "./schema.js";
+
+type Db = Pick<Deps, "db">;
+
+export async function getUser({ db }: Db, id: number) {
+  const user = await db.user.findUnique({ where: { id }, select: publicUserSelect });
+  if (!user) throw notFound("User", id);
+  return user;
+}
+
+export async function updateUser(
+  { db, passwords }: Pick<Deps, "db" | "passwords">,
+  id: number,
+  changes: { name?: string; password?: string },
+) {
+  const data: Prisma.UserUpdateInput = { name: changes.name };
+  if (changes.password !== undefined) data.passwordHash = await passwords.hash(changes.password);
+  return db.user.update({ where: { id }, data, select: publicUserSelect });
+}
+
+export async function listUsers({ db }: Db, { skip, limit, search }: { skip: number; limit: number; search?: string }) {
+  const where: Prisma.UserWhereInput = search
+    ? {
+        OR: [{ email: { contains: search, mode: "insensitive" } }, { name: { contains: search, mode: "insensitive" } }],
+      }
+    : {};
+  const [items, total] = await Promise.all([
+    db.user.findMany({ where, select: publicUserSelect, orderBy: { id: "asc" }, skip, take: limit }),
+    db.user.count({ where }),
+  ]);
+  return { items, total, skip, limit };
+}
+
+/** Deletes a user with their items and sessions. An admin may not delete themselves: it could leave no admin. */
+export async function deleteUser({ db }: Db, id: number, actorId: number) {
+  if (id === actorId) throw new AppError("FORBIDDEN", "Administrators cannot delete their own account");
+  const { count } = await db.user.deleteMany({ where: { id } });
+  if (count === 0) throw notFound("User", id);
+}

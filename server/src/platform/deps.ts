@@ -1,0 +1,19 @@
+import type { Env } from "../env.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Clock } from "./clock.js";
+import type { EventBus } from "./events/event-bus.js";
+import type { AccessTokens } from "./security/access-tokens.js";
+import type { PasswordHasher } from "./security/password-hasher.js";
+
+/**
+ * Everything a procedure may use, handed to it through the tRPC context. A test swaps any of
+ * them by passing its own to `createServer({ deps })` — no module mocking.
+ */
+export interface Deps {
+  env: Env;
+  db: PrismaClient;
+  clock: Clock;
+  passwords: PasswordHasher;
+  accessTokens: AccessTokens;
+  bus: EventBus;
+}

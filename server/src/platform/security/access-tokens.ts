@@ -1,0 +1,50 @@
+import { errors, jwtVerify, SignJWT } from "jose";
+import type { Clock } from "../clock.js";
+
+export interface AccessTokenClaims {
+  userId: number;
+}
+
+/** Short-lived HS256 JWTs. Revocation is the refresh token's job, so these stay stateless. */
+export interface AccessTokens {
+  readonly ttlSeconds: number;
+  sign(claims: AccessTokenClaims): Promise<string>;
+  /** The claims, or null for a token that is malformed, forged, expired or not ours. */
+  verify(token: string): Promise<AccessTokenClaims | null>;
+}
+
+export function createAccessTokens(opts: {
+  secret: string;
+  issuer: string;
+  ttlSeconds: number;
+  clock: Clock;
+}): AccessTokens {
+  const key = new TextEncoder().encode(opts.secret);
+  const nowSeconds = () => Math.floor(opts.clock.now().getTime() / 1000);
+  return {
+    ttlSeconds: opts.ttlSeconds,
+    sign: ({ userId }) =>
+      new SignJWT({ typ: "access" })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject(String(userId))
+        .setIssuer(opts.issuer)
+        .setIssuedAt(nowSeconds())
+        .setExpirationTime(nowSeconds() + opts.ttlSeconds)
+        .sign(key),
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key, {
+          algorithms: ["HS256"],
+          issuer: opts.issuer,
+          currentDate: opts.clock.now(),
+        });
+        const userId = Number(payload.sub);
+        if (payload.typ !== "access" || !Number.isSafeInteger(userId)) return null;
+        return { userId };
+      } catch (error) {
+        if (error instanceof errors.JOSEError) return null;
+        throw error;
+      }
+    },
+  };
+}

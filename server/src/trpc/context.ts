@@ -1,0 +1,60 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { AppError } from "../errors.js";
+import type { Role } from "../generated/prisma/enums.js";
+import type { Deps } from "../platform/deps.js";
+import { bearerTokenOf, readHeader } from "./headers.js";
+
+/** The caller, as authenticated procedures see it in `ctx.user`. */
+export interface AuthUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface Context {
+  deps: Deps;
+  requestId: string;
+  /** The caller, looked up once per request however many procedures a batch runs; UNAUTHORIZED if none. */
+  authenticate(): Promise<AuthUser>;
+}
+
+/** What every transport can give us about the request. */
+export interface ContextSource {
+  headers: Headers | IncomingHttpHeaders;
+  /** Fastify's request id (it honours an incoming `x-request-id`). */
+  requestId?: string;
+  /** WebSocket `connectionParams`; the token travels there instead of a header. */
+  connectionParams?: Record<string, string> | null;
+}
+
+/** Builds contexts for one set of dependencies: one call per HTTP request or WebSocket connection. */
+export function createContextFactory(deps: Deps) {
+  return (source: ContextSource): Context => {
+    const token = source.connectionParams?.token ?? bearerTokenOf(readHeader(source.headers, "authorization"));
+    let caller: Promise<AuthUser> | undefined;
+    return {
+      deps,
+      requestId: source.requestId ?? readHeader(source.headers, "x-request-id") ?? randomUUID(),
+      authenticate: () => {
+        caller ??= authenticate(deps, token);
+        return caller;
+      },
+    };
+  };
+}
+
+// The user is re-read on each request, so a deleted user or a changed role takes effect at once
+// rather than when the access token expires.
+async function authenticate(deps: Deps, token: string | undefined): Promise<AuthUser> {
+  if (!token) throw new AppError("UNAUTHORIZED", "Missing bearer token");
+  const claims = await deps.accessTokens.verify(token);
+  if (!claims) throw new AppError("UNAUTHORIZED", "Invalid or expired access token");
+  const user = await deps.db.user.findUnique({
+    where: { id: claims.userId },
+    select: { id: true, email: true, name: true, role: true },
+  });
+  if (!user) throw new AppError("UNAUTHORIZED", "The account of this token no longer exists");
+  return user;
+}

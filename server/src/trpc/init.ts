@@ -1,0 +1,31 @@
+import { initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import type { Context } from "./context.js";
+import { type ErrorData, fieldIssuesOf, publicMessageOf } from "./error-formatter.js";
+import type { Meta } from "./meta.js";
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    // Stacks only in development: they reveal file layout and library versions.
+    isDev: false,
+    errorFormatter({ shape, error, ctx }) {
+      const data: ErrorData = {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.requestId,
+        issues: fieldIssuesOf(error),
+        stack: ctx?.deps.env.NODE_ENV === "development" ? error.stack : undefined,
+      };
+      return { ...shape, message: publicMessageOf(error), data };
+    },
+  });
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const mergeRouters = t.mergeRouters;
+export const createCallerFactory = t.createCallerFactory;
+export const baseProcedure = t.procedure;
