@@ -5,7 +5,11 @@ import superjson from "superjson";
 export type { AppRouter, RouterInputs, RouterOutputs };
 
 /** A token, or a function that returns the current one (called before every request). */
-export type TokenSource = string | null | undefined | (() => string | null | undefined | Promise<string | null | undefined>);
+export type TokenSource =
+  | string
+  | null
+  | undefined
+  | (() => string | null | undefined | Promise<string | null | undefined>);
 
 export interface ClientOptions {
   /** The server's base URL, e.g. `http://localhost:3000` (the client adds `/trpc`). */

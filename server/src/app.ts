@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import compress from "@fastify/compress";
 import cors from "@fastify/cors";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
@@ -11,6 +12,7 @@ import { buildOpenApiDocument } from "./http/openapi.js";
 import { registerRest } from "./http/rest.js";
 import { systemClock } from "./platform/clock.js";
 import { openDatabase } from "./platform/db/index.js";
+import { projectPaths } from "./platform/db/project-paths.js";
 import type { Deps } from "./platform/deps.js";
 import { createInProcessBus } from "./platform/events/in-process-bus.js";
 import { createAccessTokens } from "./platform/security/access-tokens.js";
@@ -45,6 +47,8 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
     disableRequestLogging: env.NODE_ENV !== "development",
+    // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.
+    routerOptions: { maxParamLength: 5_000 },
   });
   registerRequestHooks(app, env);
   registerFallbacks(app);
@@ -88,7 +92,10 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
       return `http://${env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${port}`;
     },
     async stop() {
+      // In-flight requests get a grace period; a client that stops reading must not hold shutdown forever.
+      const force = setTimeout(() => app.server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
       await app.close();
+      clearTimeout(force);
       for (const close of closers.reverse()) await close();
     },
   };
@@ -99,7 +106,10 @@ async function buildDeps(env: Env, overrides: Partial<Deps>, closers: (() => Pro
   const clock = overrides.clock ?? systemClock;
   let db = overrides.db;
   if (!db) {
-    const database = await openDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR });
+    const database = await openDatabase({
+      url: env.DATABASE_URL,
+      dataDir: path.resolve(projectPaths().root, env.PGLITE_DIR),
+    });
     closers.push(() => database.close());
     db = database.prisma;
   }

@@ -38,6 +38,7 @@ const EnvSchema = z
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     SEED_ADMIN_EMAIL: z.email().default("admin@example.com"),
     SEED_ADMIN_PASSWORD: z.string().min(8).default("admin-password-change-me"),

@@ -14,7 +14,7 @@ export const ErrorBody = z
       .optional()
       .meta({ description: "Only on validation errors: one entry per bad field" }),
   })
-  .meta({ id: "Error", description: "Every error answer has this shape" });
+  .meta({ description: "Every error answer has this shape" });
 
 export type ErrorBody = z.output<typeof ErrorBody> & { stack?: string };
 

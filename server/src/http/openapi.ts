@@ -53,7 +53,7 @@ export function buildOpenApiDocument(router: AppRouter, info: { version: string 
     ...Object.fromEntries(
       Object.entries(document.components.schemas ?? {}).filter(([name]) => !name.startsWith("error.")),
     ),
-    Error: z.toJSONSchema(ErrorBody, { target: "openapi-3.0", io: "output" }) as never,
+    Error: errorSchema() as never,
   };
   return document;
 }
@@ -74,4 +74,13 @@ function rewriteResponses(operation: Operation, status: number) {
     responses[code] = { description: descriptionOf(code), content: errorContent };
   }
   operation.responses = responses;
+}
+
+/** The error body as JSON Schema 2020-12 (OpenAPI 3.1's dialect), inline rather than as its own $defs. */
+function errorSchema() {
+  const { $schema: _, ...schema } = z.toJSONSchema(ErrorBody, { io: "output", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return schema;
 }

@@ -17,6 +17,11 @@ async function publishChange(bus: Deps["bus"], change: ItemChange) {
   await bus.publish(itemChangesTopic(change.item.ownerId), change);
 }
 
+/** Items without a price sort last either way, rather than first in one direction. */
+function orderOf(sortBy: "createdAt" | "title" | "price", order: "asc" | "desc"): Prisma.ItemOrderByWithRelationInput {
+  return sortBy === "price" ? { price: { sort: order, nulls: "last" } } : { [sortBy]: order };
+}
+
 export async function listItems(
   { db }: Pick<Deps, "db">,
   query: {
@@ -40,7 +45,7 @@ export async function listItems(
       where,
       select: itemSelect,
       // id breaks ties, so pages never repeat or skip items with equal sort keys.
-      orderBy: [{ [query.sortBy]: { sort: query.order, nulls: "last" } }, { id: query.order }],
+      orderBy: [orderOf(query.sortBy, query.order), { id: query.order }],
       skip: query.skip,
       take: query.limit,
     }),

@@ -13,10 +13,8 @@ export const publicUserSelect = {
   updatedAt: true,
 } satisfies Prisma.UserSelect;
 
-export const email = z
-  .email()
-  .max(254)
-  .transform((value) => value.trim().toLowerCase());
+/** Compared and stored trimmed and lower-cased, so "Ada@X.com " and "ada@x.com" are one account. */
+export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 export const name = z.string().trim().min(1).max(100);
 /** Long enough to matter, short enough that hashing it cannot be used to burn CPU. */
 export const password = z.string().min(8).max(128);

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { DEV_JWT_SECRET, InvalidEnvError, loadEnv } from "./env.js";
+
+describe("loadEnv", () => {
+  it("names every bad variable in one error", () => {
+    const error = (() => {
+      try {
+        loadEnv({ JWT_SECRET: "short", PORT: "eighty", DATABASE_URL: "mysql://x" });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidEnvError);
+    const message = (error as Error).message;
+    expect(message).toContain("JWT_SECRET");
+    expect(message).toContain("PORT");
+    expect(message).toContain("DATABASE_URL");
+  });
+
+  it("refuses the development secret in production, accepts it in development", () => {
+    expect(() =>
+      loadEnv({ NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, SEED_ADMIN_PASSWORD: "a real one!" }),
+    ).toThrow(/JWT_SECRET is the development default/);
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).PORT).toBe(3000);
+  });
+
+  it("is frozen", () => {
+    const env = loadEnv({ JWT_SECRET: DEV_JWT_SECRET, CORS_ORIGINS: "https://a.example, https://b.example" });
+    expect(Object.isFrozen(env)).toBe(true);
+    expect(env.CORS_ORIGINS).toEqual(["https://a.example", "https://b.example"]);
+  });
+});

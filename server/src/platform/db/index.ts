@@ -1,0 +1,96 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../../generated/prisma/client.js";
+import { deployMigrations, type MigrationTarget } from "./migrate.js";
+import { IN_MEMORY, type OpenPglite, openPglite } from "./pglite.js";
+
+export type PrismaDb = PrismaClient;
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: "pglite" | "postgres";
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Disconnects Prisma and, for PGlite, closes the engine and releases the data directory. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** A `postgres://` or `postgresql://` URL; without one, the embedded PGlite in `dataDir` is used. */
+  url?: string;
+  /** PGlite's data directory; "memory://" keeps the database in memory. Ignored when `url` is set. */
+  dataDir: string;
+  /** Apply pending migrations before returning (default true). */
+  migrate?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * Opens the application database and, unless `migrate === false`, applies pending migrations first, so
+ * a server never runs against a schema older than its code. The returned object is plain data (tests
+ * spread it to wrap `close`).
+ */
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  const log = opts.log ?? (() => {});
+  const url = opts.url || undefined;
+  if (url && !/^postgres(ql)?:\/\//.test(url))
+    throw new Error("The database URL must start with postgres:// or postgresql://");
+  const started = performance.now();
+  const opened = url ? serverDatabase(url) : embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
+  if (opts.migrate !== false) {
+    try {
+      const applied = await deployMigrations({ target: opened.target });
+      const took = `${Math.round(performance.now() - started)} ms`;
+      log(
+        applied.length ? `database: applied ${applied.join(", ")} (${took})` : `database: schema up to date (${took})`,
+      );
+    } catch (error) {
+      await opened.close();
+      throw error;
+    }
+  }
+  const { prisma, kind, ping, close } = opened;
+  return { prisma, kind, ping, close };
+}
+
+/** A Database plus what the migrator needs to reach it. */
+export interface OpenedDatabase extends Database {
+  target: MigrationTarget;
+}
+
+/** Wraps an open PGlite (exported for testing.ts, which opens PGlite from a snapshot). */
+export function embeddedDatabase(pglite: OpenPglite): OpenedDatabase {
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite.db) });
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    kind: "pglite",
+    target: { kind: "pglite", db: pglite.db },
+    ping: () => ping(prisma),
+    // The adapter's dispose leaves PGlite open, and an open PGlite keeps the process alive: close both.
+    close: () => {
+      closing ??= prisma.$disconnect().finally(() => pglite.close());
+      return closing;
+    },
+  };
+}
+
+function serverDatabase(url: string): OpenedDatabase {
+  // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, allowExitOnIdle: true }) });
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    kind: "postgres",
+    target: { kind: "postgres", url },
+    ping: () => ping(prisma),
+    close: () => {
+      closing ??= prisma.$disconnect();
+      return closing;
+    },
+  };
+}
+
+async function ping(prisma: PrismaClient): Promise<void> {
+  await prisma.$queryRaw`SELECT 1`;
+}

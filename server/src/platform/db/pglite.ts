@@ -1,0 +1,73 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+
+export const IN_MEMORY = "memory://";
+
+/** An open PGlite plus the release of its data-directory lock. */
+export interface OpenPglite {
+  db: PGlite;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the embedded database in `dataDir` ("memory://" keeps it in memory), creating the parent folder
+ * (PGlite only creates the last level). A data directory must never be opened by two PGlite instances at
+ * once, in one process or two: that corrupts it. A `<dataDir>.lock` file holding our pid enforces it.
+ * `loadDataDir` starts the database from a `dumpDataDir()` tarball instead of an empty cluster.
+ */
+export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<OpenPglite> {
+  if (dataDir.startsWith(IN_MEMORY)) {
+    const db = await PGlite.create(dataDir, options);
+    return { db, close: () => db.close() };
+  }
+  const dir = path.resolve(dataDir);
+  mkdirSync(path.dirname(dir), { recursive: true });
+  const unlock = lockDataDir(dir);
+  try {
+    const db = await PGlite.create(dir, options);
+    return {
+      db,
+      close: async () => {
+        try {
+          if (!db.closed) await db.close();
+        } finally {
+          unlock();
+        }
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+function lockDataDir(dir: string): () => void {
+  const lockFile = `${dir}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(lockFile, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+      const owner = Number(readFileSync(lockFile, "utf8").trim());
+      if (isAlive(owner)) {
+        const who = owner === process.pid ? "this process" : `process ${owner}`;
+        throw new Error(`The PGlite data directory ${dir} is already open in ${who} (lock: ${lockFile})`);
+      }
+      rmSync(lockFile, { force: true }); // left behind by a process that died: take it over
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

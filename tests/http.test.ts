@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, type TestServer } from "./support/server.js";
+
+let api: TestServer;
+beforeAll(async () => {
+  api = await startServer({ CORS_ORIGINS: "https://app.example" });
+});
+afterAll(() => api?.stop());
+
+describe("HTTP behaviour every route shares", () => {
+  it("echoes an incoming x-request-id, or makes one, and reports timing", async () => {
+    const mine = await api.rest("GET", "/health", { headers: { "x-request-id": "trace-abc-123" } });
+    expect(mine.headers.get("x-request-id")).toBe("trace-abc-123");
+    const made = await api.rest("GET", "/health");
+    expect(made.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(made.headers.get("server-timing")).toMatch(/^app;dur=\d+\.\d+$/);
+  });
+
+  it("health and readiness", async () => {
+    expect(await api.rest("GET", "/health")).toMatchObject({ status: 200, body: { status: "ok" } });
+    expect(await api.rest("GET", "/ready")).toMatchObject({
+      status: 200,
+      body: { status: "ok", checks: { database: "ok" } },
+    });
+  });
+
+  it("unknown routes are 404 in the documented body, under /api and elsewhere", async () => {
+    const underApi = await api.rest("GET", "/v1/nothing-here");
+    expect(underApi.status).toBe(404);
+    expect(underApi.body).toEqual({
+      code: "NOT_FOUND",
+      message: expect.any(String),
+      requestId: underApi.headers.get("x-request-id"),
+    });
+    const outside = await fetch(`${api.url}/nowhere`);
+    expect(outside.status).toBe(404);
+    expect(await outside.json()).toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("CORS allows the configured origin only", async () => {
+    const preflight = await fetch(`${api.url}/api/v1/items`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const other = await fetch(`${api.url}/api/health`, { headers: { origin: "https://evil.example" } });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("compresses large responses for clients that accept it", async () => {
+    const response = await fetch(`${api.url}/api/openapi.json`, { headers: { "accept-encoding": "gzip" } });
+    expect(response.headers.get("content-encoding")).toBe("gzip");
+    expect((await response.json()).openapi).toBe("3.1.0");
+  });
+});
+
+describe("trusted hosts", () => {
+  it("refuses a Host header that is not listed", async () => {
+    const strict = await startServer({ TRUSTED_HOSTS: "api.example,127.0.0.1" });
+    try {
+      const ok = await fetch(`${strict.url}/api/health`);
+      expect(ok.status).toBe(200);
+      const { request } = await import("node:http");
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${strict.url}/api/health`, { headers: { host: "evil.example" } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(status).toBe(400);
+    } finally {
+      await strict.stop();
+    }
+  });
+});
