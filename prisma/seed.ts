@@ -2,6 +2,7 @@
 // upserted by email and items are only created while the admin owns none.
 // Usage: npm run db:seed   (DATABASE_URL, else PGlite in PGLITE_DIR or .data/pglite)
 import path from "node:path";
+import { loadEnv } from "../server/src/env.js";
 import { openDatabase } from "../server/src/platform/db/index.js";
 import { projectPaths } from "../server/src/platform/db/project-paths.js";
 import { argon2idHasher } from "../server/src/platform/security/password-hasher.js";
@@ -15,10 +16,11 @@ const DEMO_ITEMS = [
 ];
 
 async function seed(): Promise<void> {
-  const email = process.env.SEED_ADMIN_EMAIL || "admin@example.com";
-  const password = process.env.SEED_ADMIN_PASSWORD || "admin-password-change-me";
-  const dataDir = path.resolve(process.env.PGLITE_DIR || projectPaths().pgliteDataDir);
-  const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir, log: (line) => console.log(line) });
+  const env = loadEnv();
+  const email = env.SEED_ADMIN_EMAIL;
+  const password = env.SEED_ADMIN_PASSWORD;
+  const dataDir = path.resolve(projectPaths().root, env.PGLITE_DIR);
+  const db = await openDatabase({ url: env.DATABASE_URL, dataDir, log: (line) => console.log(line) });
   try {
     const existing = await db.prisma.user.findUnique({ where: { email }, select: { id: true } });
     // An existing admin keeps its password (it may have been changed since); only the role is enforced.

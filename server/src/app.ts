@@ -2,14 +2,14 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import compress from "@fastify/compress";
 import cors from "@fastify/cors";
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Env } from "./env.js";
 import { registerDocs } from "./http/docs.js";
 import { registerFallbacks } from "./http/fallbacks.js";
 import { registerRequestHooks } from "./http/hooks.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import { registerRest } from "./http/rest.js";
+import { registerTrpcHttp } from "./http/trpc-http.js";
 import { systemClock } from "./platform/clock.js";
 import { openDatabase } from "./platform/db/index.js";
 import { projectPaths } from "./platform/db/project-paths.js";
@@ -60,20 +60,9 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
   await app.register(compress, { threshold: 1024 });
 
   const createContext = createContextFactory(deps);
-  const logInternal = (error: unknown, request: { log: FastifyInstance["log"] }) =>
-    request.log.error({ err: error }, "internal error");
+  const logInternal = (error: unknown, request: FastifyRequest) => request.log.error({ err: error }, "internal error");
 
-  await app.register(fastifyTRPCPlugin, {
-    prefix: "/trpc",
-    trpcOptions: {
-      router: appRouter,
-      maxBatchSize: env.MAX_BATCH_SIZE,
-      createContext: ({ req }) => createContext({ headers: req.headers, requestId: req.id }),
-      onError: ({ error, req }) => {
-        if (error.code === "INTERNAL_SERVER_ERROR") logInternal(error, req);
-      },
-    } satisfies FastifyTRPCPluginOptions<typeof appRouter>["trpcOptions"],
-  });
+  await registerTrpcHttp(app, { env, router: appRouter, createContext, onInternalError: logInternal });
   registerRest(app, {
     router: appRouter,
     createContext,
