@@ -39,8 +39,6 @@ const VERSION = "0.1.0";
 /** Builds the whole server — HTTP, tRPC, REST, docs — without listening yet. */
 export async function createServer({ env, deps: overrides = {} }: ServerOptions): Promise<Server> {
   const closers: (() => Promise<void>)[] = [];
-  const deps = await buildDeps(env, overrides, closers);
-
   const app = Fastify({
     logger: { level: env.LOG_LEVEL },
     bodyLimit: env.BODY_LIMIT_BYTES,
@@ -50,6 +48,7 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.
     routerOptions: { maxParamLength: 5_000 },
   });
+  const deps = await buildDeps(env, overrides, closers, (line) => app.log.info(line));
   registerRequestHooks(app, env);
   registerFallbacks(app);
   await app.register(cors, {
@@ -91,13 +90,19 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
 }
 
 /** Opens what the overrides do not provide; whatever we open, we close on stop. */
-async function buildDeps(env: Env, overrides: Partial<Deps>, closers: (() => Promise<void>)[]): Promise<Deps> {
+async function buildDeps(
+  env: Env,
+  overrides: Partial<Deps>,
+  closers: (() => Promise<void>)[],
+  log: (line: string) => void,
+): Promise<Deps> {
   const clock = overrides.clock ?? systemClock;
   let db = overrides.db;
   if (!db) {
     const database = await openDatabase({
       url: env.DATABASE_URL,
       dataDir: path.resolve(projectPaths().root, env.PGLITE_DIR),
+      log,
     });
     closers.push(() => database.close());
     db = database.prisma;

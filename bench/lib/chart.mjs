@@ -1,0 +1,52 @@
+// chart-latest.svg: horizontal bars of the latest W1/W2 ratios.
+// Hand-rolled SVG rather than a charting library: a dozen bars need no dependency (and no headless
+// browser or canvas to render a PNG), and the text output diffs readably in git.
+
+const BAR_H = 18;
+const GAP = 6;
+const LABEL_W = 210;
+const PLOT_W = 420;
+const ROW_H = BAR_H + GAP;
+
+const escapeXml = (s) =>
+  String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+/** `groups`: [{ title, baseline, rows: [{ row, ratio }] }]; rows without a ratio are left out. */
+export function renderChart(groups, subtitle) {
+  const plotted = groups
+    .map((g) => ({ ...g, rows: g.rows.filter((r) => r.ratio !== null) }))
+    .filter((g) => g.rows.length);
+  const maxRatio = Math.max(1, ...plotted.flatMap((g) => g.rows.map((r) => r.ratio)));
+  const scale = PLOT_W / (Math.ceil(maxRatio * 4) / 4);
+  const parts = [];
+  let y = 44;
+  for (const g of plotted) {
+    parts.push(`<text x="8" y="${y + 12}" class="h">${escapeXml(g.title)} — ratio to ${escapeXml(g.baseline)}</text>`);
+    y += 22;
+    // The 1.0 mark, drawn per group so it does not cross the group titles.
+    const oneX = LABEL_W + scale;
+    parts.push(
+      `<line x1="${oneX}" y1="${y - 3}" x2="${oneX}" y2="${y + g.rows.length * ROW_H - GAP + 3}" class="one"/>`,
+    );
+    for (const r of g.rows) {
+      const w = Math.max(1, r.ratio * scale);
+      const cls = r.row === g.baseline ? "bar base" : "bar";
+      parts.push(
+        `<text x="${LABEL_W - 8}" y="${y + 13}" class="l">${escapeXml(r.row)}</text>`,
+        `<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" class="${cls}"/>`,
+        `<text x="${(LABEL_W + w + 6).toFixed(1)}" y="${y + 13}" class="v">${r.ratio.toFixed(2)}</text>`,
+      );
+      y += ROW_H;
+    }
+    y += 10;
+  }
+  const height = y + 10;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${LABEL_W + PLOT_W + 60}" height="${height}" font-family="sans-serif" font-size="12">
+<style>.h{font-weight:bold}.l{text-anchor:end}.bar{fill:#4a7bd0}.base{fill:#999}.v{fill:#333}.one{stroke:#c33;stroke-dasharray:4 3}</style>
+<rect width="100%" height="100%" fill="#fff"/>
+<text x="8" y="18" class="h" font-size="14">Throughput ratio to the baseline (higher is better)</text>
+<text x="8" y="34" fill="#555">${escapeXml(subtitle)}</text>
+${parts.join("\n")}
+</svg>
+`;
+}

@@ -1,0 +1,96 @@
+// The Markdown that goes into BENCHMARKS.md: one appended section per run, plus a chart block at
+// the top that always shows the latest W1/W2 ratios.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+const CHART_START = "<!-- bench:chart:start -->";
+const CHART_END = "<!-- bench:chart:end -->";
+
+const fmt = (v, digits = 0) => (v === null || v === undefined ? "–" : v.toFixed(digits));
+
+/** One run as a Markdown section: machine, method, then a table per workload. */
+export function runSection({ machine, opts, summary, skipped, loadAvgAtEnd }) {
+  const m = machine;
+  const lines = [
+    `## ${m.date.slice(0, 16).replace("T", " ")} UTC — ${opts.rounds} rounds × ${opts.duration} s`,
+    "",
+    `- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; load average at start ${m.loadAvgAtStart.join(" ")}, at end ${loadAvgAtEnd.join(" ")}`,
+    `- Software: node ${m.node}, Python ${m.python}, wrk ${m.wrk}, psql ${m.postgres}; commit ${m.commit}${m.dirtyTree ? " with uncommitted changes" : ""}`,
+    `- Method: \`wrk -t1 -c${opts.connections} -d${opts.duration}s --latency\` after a ${opts.warmup} s warm-up; one fresh server process per target per round, target order rotated each round; ${opts.pin ? "server pinned to CPU 0, wrk to CPU 1" : "no CPU pinning"}.`,
+    "- Medians over rounds. Ratio = the row's ops/s ÷ the baseline's ops/s in the same round, median over rounds. RSS: the target's whole process tree, idle 1 s after start, and peak during the measured run.",
+  ];
+  for (const s of skipped) lines.push(`- Skipped ${s.workload}: ${s.reason}`);
+  for (const w of Object.values(summary)) lines.push("", ...workloadTable(w));
+  return `${lines.join("\n")}\n`;
+}
+
+function workloadTable(w) {
+  const showOps = w.rows.some((r) => r.opsPerSec !== r.rps);
+  const head = [
+    "target",
+    "req/s",
+    ...(showOps ? ["ops/s"] : []),
+    "ratio",
+    "p50 ms",
+    "p99 ms",
+    "RSS idle MiB",
+    "RSS load MiB",
+    "rounds",
+    "notes",
+  ];
+  const perRound = w.baselineRpsPerRound.map((rps) => fmt(rps)).join(", ");
+  const lines = [
+    `### ${w.title}`,
+    "",
+    `Baseline ${w.baseline}: ${perRound || "not measured"} req/s in rounds 1..n.`,
+    "",
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+  ];
+  for (const r of w.rows) {
+    const cells = [
+      r.row === w.baseline ? `**${r.row}**` : r.row,
+      fmt(r.rps),
+      ...(showOps ? [fmt(r.opsPerSec)] : []),
+      fmt(r.ratio, 2),
+      fmt(r.p50Ms, 2),
+      fmt(r.p99Ms, 2),
+      fmt(r.rssIdleMiB),
+      fmt(r.rssLoadMiB),
+      String(r.rounds),
+      notes(r),
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
+function notes(r) {
+  const out = [];
+  if (r.non2xx) out.push(`${r.non2xx} non-2xx responses`);
+  if (r.socketErrors) out.push(`${r.socketErrors} socket errors (${r.timeouts} timeouts > 2 s)`);
+  for (const e of r.errors) out.push(`error: ${e.replaceAll("|", "\\|").slice(0, 160)}`);
+  return out.join("; ");
+}
+
+const HEADER = `# Benchmarks
+
+Appended by \`node bench/run.mjs\` (how to run and add targets: bench/README.md). Each section is one run on one
+machine. These machines are noisy: compare ratios measured in the same run, not raw req/s across sections.
+
+Measured before this suite, ratio to a plain Fastify route (method and machine not recorded): Hono 0.85,
+FastAPI 0.51, oRPC 0.30/0.32, tRPC Fastify adapter 0.13, tRPC standalone 0.12.
+`;
+
+/** Appends the section and points the chart block at the top to the latest chart. */
+export function updateBenchmarksMd(path, { section, chartPath, chartCaption }) {
+  let text = existsSync(path) ? readFileSync(path, "utf8") : HEADER;
+  const block = `${CHART_START}\n![Latest W1/W2 throughput ratios](${chartPath})\n\n${chartCaption}\n${CHART_END}`;
+  const start = text.indexOf(CHART_START);
+  const end = text.indexOf(CHART_END);
+  if (start !== -1 && end > start) {
+    text = text.slice(0, start) + block + text.slice(end + CHART_END.length);
+  } else {
+    text = `${text.trimEnd()}\n\n${block}\n`;
+  }
+  writeFileSync(path, `${text.trimEnd()}\n\n${section}`);
+}

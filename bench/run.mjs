@@ -1,0 +1,112 @@
+// One command for the whole suite:
+//   node bench/run.mjs [--rounds 3] [--duration 10] [--warmup 3] [--only w1,w4] [--targets a,b]
+//                      [--connections 50] [--pin] [--items 10000] [--no-append]
+// W2 (and the PostgreSQL configuration of every target) needs BENCH_DATABASE_URL: a migrated database
+// that gets a bench user with --items items. BENCH_JWT_SECRET and BENCH_JWT_ISSUER are optional
+// (a random secret, issuer "trellis"); the harness gives the secret to every target as JWT_SECRET.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { renderChart } from "./lib/chart.mjs";
+import { signJwt } from "./lib/jwt.mjs";
+import { machineInfo } from "./lib/machine.mjs";
+import { measureRounds } from "./lib/measure.mjs";
+import { stopAllTargets } from "./lib/process.mjs";
+import { runSection, updateBenchmarksMd } from "./lib/report.mjs";
+import { seedItems } from "./lib/seed-items.mjs";
+import { summarize } from "./lib/summary.mjs";
+import { WORKLOADS } from "./lib/workloads.mjs";
+import { targets as allTargets } from "./targets.mjs";
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = dirname(benchDir);
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    duration: { type: "string", default: "10" },
+    warmup: { type: "string", default: "3" },
+    only: { type: "string", default: Object.keys(WORKLOADS).join(",") },
+    targets: { type: "string" },
+    connections: { type: "string", default: "50" },
+    items: { type: "string", default: "10000" },
+    pin: { type: "boolean", default: false },
+    "no-append": { type: "boolean", default: false },
+  },
+});
+const opts = {
+  rounds: Number(args.rounds),
+  duration: Number(args.duration),
+  warmup: Number(args.warmup),
+  connections: Number(args.connections),
+  items: Number(args.items),
+  pin: args.pin,
+};
+const log = (line) => console.error(line);
+
+let workloadIds = args.only.split(",").map((w) => w.trim());
+const unknown = workloadIds.filter((w) => !WORKLOADS[w]);
+if (unknown.length)
+  throw new Error(`unknown workload(s) ${unknown.join(", ")}; known: ${Object.keys(WORKLOADS).join(", ")}`);
+const targets = args.targets ? allTargets.filter((t) => args.targets.split(",").includes(t.name)) : allTargets;
+
+// Ctrl-C reaches the harness, not the targets' process groups: stop them before leaving.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => stopAllTargets().finally(() => process.exit(130)));
+}
+
+const skipped = [];
+const ctx = { repoRoot, env: {}, token: undefined, resetData: undefined };
+const databaseUrl = process.env.BENCH_DATABASE_URL;
+if (databaseUrl) {
+  // Every target gets the database, so our server runs its PostgreSQL configuration in all workloads.
+  const secret = process.env.BENCH_JWT_SECRET ?? randomBytes(32).toString("hex");
+  ctx.env = { DATABASE_URL: databaseUrl, JWT_SECRET: secret };
+  ctx.resetData = () => seedItems({ databaseUrl, count: opts.items });
+  const { userId } = await ctx.resetData();
+  log(`seeded ${opts.items} items for user ${userId}`);
+  // iss/typ are the claims our server's access tokens carry; the FastAPI peer ignores them.
+  const claims = { iss: process.env.BENCH_JWT_ISSUER ?? "trellis", typ: "access" };
+  ctx.token = signJwt({ sub: userId, secret, claims, ttlSeconds: 24 * 3600 });
+} else if (workloadIds.includes("w2")) {
+  skipped.push({ workload: "w2", reason: "BENCH_DATABASE_URL not set (a migrated PostgreSQL database)" });
+  workloadIds = workloadIds.filter((w) => w !== "w2");
+}
+
+const machine = machineInfo(repoRoot);
+if (!machine.wrk) throw new Error("wrk not found: run bench/setup.sh");
+// On 2 cores, server and wrk already take both: anything else running skews the raw numbers.
+if (machine.loadAvgAtStart[0] > 1) log(`warning: load average ${machine.loadAvgAtStart[0]}; other work will add noise`);
+const samples = await measureRounds({ targets, workloadIds, opts, ctx, log });
+const summary = summarize(samples);
+const loadAvgAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
+
+const stamp = machine.date.replace(/[:.]/g, "-");
+mkdirSync(join(benchDir, "results"), { recursive: true });
+const resultsPath = join(benchDir, "results", `${stamp}.json`);
+writeFileSync(
+  resultsPath,
+  `${JSON.stringify({ machine, loadAvgAtEnd, opts, workloadIds, skipped, summary, samples }, null, 2)}\n`,
+);
+
+const section = runSection({ machine, opts, summary, skipped, loadAvgAtEnd });
+console.log(section);
+log(`results: ${resultsPath}`);
+
+const charted = Object.entries(summary)
+  .filter(([id]) => WORKLOADS[id].chart)
+  .map(([, w]) => w);
+if (args["no-append"]) process.exit(0);
+if (charted.length) {
+  const subtitle = `${machine.date.slice(0, 10)} · ${machine.cpuModel}, ${machine.cores} cores · node ${machine.node} · medians of ${opts.rounds} rounds × ${opts.duration} s`;
+  writeFileSync(join(benchDir, "chart-latest.svg"), renderChart(charted, subtitle));
+}
+updateBenchmarksMd(join(repoRoot, "BENCHMARKS.md"), {
+  section,
+  chartPath: "bench/chart-latest.svg",
+  chartCaption: `Chart of the run of ${machine.date.slice(0, 16).replace("T", " ")} UTC${charted.length ? "" : " (that run had no W1/W2 rows; the chart is from an earlier run)"}.`,
+});
+log("appended to BENCHMARKS.md");
