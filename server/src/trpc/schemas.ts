@@ -1,5 +1,11 @@
 import { z } from "zod";
 
+/**
+ * A string PostgreSQL can store: text columns reject NUL characters, which would otherwise
+ * surface as a 500 from deep inside the driver instead of a 400 naming the field.
+ */
+export const text = () => z.string().regex(/^[^\u0000]*$/, "must not contain NUL characters");
+
 /** A date: a `Date` for tRPC clients (superjson), an ISO-8601 string over REST. */
 export const dateTime = z.date().meta({ override: { type: "string", format: "date-time" } });
 
@@ -10,7 +16,7 @@ export const MAX_PAGE_SIZE = 100;
 export const pageInput = z.object({
   skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-  search: z.string().trim().max(200).optional(),
+  search: text().trim().max(200).optional(),
 });
 
 /** `{items,total,skip,limit}` of any item schema. */

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Meta } from "../../trpc/meta.js";
-import { dateTime, idInput, pageInput, pageOutput } from "../../trpc/schemas.js";
+import { dateTime, idInput, pageInput, pageOutput, text } from "../../trpc/schemas.js";
 
 export const itemSelect = {
   id: true,
@@ -25,8 +25,8 @@ export const ItemOutput = z
   })
   .meta({ id: "Item" });
 
-const title = z.string().trim().min(1).max(200);
-const description = z.string().max(10_000).nullable();
+const title = text().trim().min(1).max(200);
+const description = text().max(10_000).nullable();
 /** Stored as NUMERIC(12,2): at most 2 decimals, below 10^10. */
 const price = z.number().nonnegative().max(9_999_999_999.99).multipleOf(0.01).nullable();
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Meta } from "../../trpc/meta.js";
-import { dateTime, idInput, pageInput, pageOutput } from "../../trpc/schemas.js";
+import { dateTime, idInput, pageInput, pageOutput, text } from "../../trpc/schemas.js";
 
 /** The only user columns that ever leave the server: no password hash, by construction. */
 export const publicUserSelect = {
@@ -15,7 +15,7 @@ export const publicUserSelect = {
 
 /** Compared and stored trimmed and lower-cased, so "Ada@X.com " and "ada@x.com" are one account. */
 export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
-export const name = z.string().trim().min(1).max(100);
+export const name = text().trim().min(1).max(100);
 /** Long enough to matter, short enough that hashing it cannot be used to burn CPU. */
 export const password = z.string().min(8).max(128);
 
