@@ -88,6 +88,34 @@ describe("auth over tRPC with the typed client", () => {
     expect(error.data.stack).toBeUndefined();
   });
 
+  it("a session refreshes once on UNAUTHORIZED and retries every waiting call", async () => {
+    const { tokens } = await signUp(api);
+    const { createClient, createSession } = await import("@trellis/client");
+    let changes = 0;
+    // A stale access token: the first calls fail with 401, trigger one refresh, then succeed.
+    const session = createSession({
+      url: api.url,
+      tokens: { accessToken: "stale.access.token", refreshToken: tokens.refreshToken },
+      onChange: () => changes++,
+    });
+    const client = createClient({ url: api.url, token: session.accessToken, onUnauthorized: session.refresh });
+    const [me, items, again] = await Promise.all([
+      client.users.me.query(),
+      client.items.list.query({ limit: 1 }),
+      client.users.me.query(),
+    ]);
+    expect(me.id).toBe(again.id);
+    expect(items.limit).toBe(1);
+    // One rotation only: a second refresh with the same token would have revoked the login.
+    expect(changes).toBe(1);
+    expect(await session.refresh()).toEqual(expect.any(String));
+
+    const revoked = createSession({ url: api.url, tokens: { accessToken: "stale", refreshToken: tokens.refreshToken } });
+    const failing = createClient({ url: api.url, token: revoked.accessToken, onUnauthorized: revoked.refresh });
+    const error = await failing.users.me.query().catch((e) => e);
+    expect(error.data.code).toBe("UNAUTHORIZED");
+  });
+
   it("no response of this file ever carried a password hash", () => {
     expect(seenBodies.length).toBeGreaterThan(10);
     for (const body of seenBodies) {

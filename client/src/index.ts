@@ -1,7 +1,9 @@
 import type { AppRouter, RouterInputs, RouterOutputs } from "@trellis/server";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
+import { refreshOnUnauthorizedLink } from "./refresh-link.js";
 
+export { createSession, type Session, type Tokens } from "./session.js";
 export type { AppRouter, RouterInputs, RouterOutputs };
 
 /** A token, or a function that returns the current one (called before every request). */
@@ -19,6 +21,11 @@ export interface ClientOptions {
   maxItems?: number;
   /** Custom fetch, e.g. to add headers or for tests. */
   fetch?: typeof fetch;
+  /**
+   * Called once when a call fails with UNAUTHORIZED; resolve to a new access token to retry the call
+   * with it (make `token` a getter that returns it), or null to give up. `createSession().refresh` fits.
+   */
+  onUnauthorized?: () => Promise<string | null>;
 }
 
 export type TrellisClient = TRPCClient<AppRouter>;
@@ -28,10 +35,17 @@ async function resolveToken(token: TokenSource) {
 }
 
 /** A fully typed tRPC client for Trellis: superjson, batched HTTP, bearer auth. */
-export function createClient({ url, token, maxItems = 50, fetch: customFetch }: ClientOptions): TrellisClient {
+export function createClient({
+  url,
+  token,
+  maxItems = 50,
+  fetch: customFetch,
+  onUnauthorized,
+}: ClientOptions): TrellisClient {
   const base = url.replace(/\/+$/, "");
   return createTRPCClient<AppRouter>({
     links: [
+      ...(onUnauthorized ? [refreshOnUnauthorizedLink(onUnauthorized)] : []),
       httpBatchLink({
         url: `${base}/trpc`,
         transformer: superjson,
