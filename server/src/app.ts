@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import compress from "@fastify/compress";
 import cors from "@fastify/cors";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Env } from "./env.js";
 import { registerDocs } from "./http/docs.js";
 import { registerFallbacks } from "./http/fallbacks.js";
@@ -14,7 +14,7 @@ import { systemClock } from "./platform/clock.js";
 import { openDatabase } from "./platform/db/index.js";
 import { projectPaths } from "./platform/db/project-paths.js";
 import type { Deps } from "./platform/deps.js";
-import { createInProcessBus } from "./platform/events/in-process-bus.js";
+import { openRealtime } from "./platform/realtime.js";
 import { createAccessTokens } from "./platform/security/access-tokens.js";
 import { argon2idHasher } from "./platform/security/password-hasher.js";
 import { appRouter } from "./router.js";
@@ -44,7 +44,8 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     bodyLimit: env.BODY_LIMIT_BYTES,
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
-    disableRequestLogging: env.NODE_ENV !== "development",
+    // Per-request access logs only in development; production logs what goes wrong, not every hit.
+    logController: new LogController({ disableRequestLogging: env.NODE_ENV !== "development" }),
     // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.
     routerOptions: { maxParamLength: 5_000 },
   });
@@ -107,16 +108,15 @@ async function buildDeps(
     closers.push(() => database.close());
     db = database.prisma;
   }
-  let bus = overrides.bus;
-  if (!bus) {
-    const created = createInProcessBus();
-    closers.push(() => created.close());
-    bus = created;
-  }
+  // The bus, presence and rate limits: in process, or in Redis when REDIS_URL is set.
+  const realtime = openRealtime(env, { bus: overrides.bus, onError: (error) => log(`realtime: ${error}`) });
+  closers.push(() => realtime.close());
   return {
     env,
     db,
-    bus,
+    bus: realtime.bus,
+    presence: overrides.presence ?? realtime.presence,
+    rateLimiter: overrides.rateLimiter ?? realtime.rateLimiter,
     clock,
     passwords: overrides.passwords ?? argon2idHasher,
     accessTokens:
