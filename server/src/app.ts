@@ -2,23 +2,31 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import compress from "@fastify/compress";
 import cors from "@fastify/cors";
-import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Env } from "./env.js";
+import { buildAsyncApiDocument, registerAsyncApi } from "./http/asyncapi.js";
 import { registerDocs } from "./http/docs.js";
 import { registerFallbacks } from "./http/fallbacks.js";
 import { registerRequestHooks } from "./http/hooks.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import { registerRest } from "./http/rest.js";
 import { registerTrpcHttp } from "./http/trpc-http.js";
+import { registerTrpcWs } from "./http/trpc-ws.js";
+import { registerJobHandlers } from "./jobs.js";
 import { systemClock } from "./platform/clock.js";
 import { openDatabase } from "./platform/db/index.js";
 import { projectPaths } from "./platform/db/project-paths.js";
 import type { Deps } from "./platform/deps.js";
+import { createDbJobQueue } from "./platform/jobs/db-job-queue.js";
+import { createCapturedMailer } from "./platform/mail/captured-mailer.js";
+import { createSmtpMailer } from "./platform/mail/smtp-mailer.js";
 import { openRealtime } from "./platform/realtime.js";
 import { createAccessTokens } from "./platform/security/access-tokens.js";
 import { argon2idHasher } from "./platform/security/password-hasher.js";
 import { appRouter } from "./router.js";
 import { createContextFactory } from "./trpc/context.js";
+
+export type { Deps };
 
 export interface ServerOptions {
   env: Env;
@@ -49,7 +57,8 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.
     routerOptions: { maxParamLength: 5_000 },
   });
-  const deps = await buildDeps(env, overrides, closers, (line) => app.log.info(line));
+  const deps = await buildDeps(env, overrides, closers, app.log);
+  registerJobHandlers(deps);
   registerRequestHooks(app, env);
   registerFallbacks(app);
   await app.register(cors, {
@@ -68,14 +77,24 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     createContext,
     onInternalError: logInternal,
     exposeStacks: env.NODE_ENV === "development",
+    fastPath: env.HTTP_FAST_PATH === "on",
   });
   await registerDocs(app, buildOpenApiDocument(appRouter, { version: VERSION }));
+  const ws = await registerTrpcWs(app, {
+    env,
+    clock: deps.clock,
+    router: appRouter,
+    createContext,
+    onInternalError: (error) => app.log.error({ err: error }, "internal error"),
+  });
+  registerAsyncApi(app, buildAsyncApiDocument(appRouter, { version: VERSION }));
 
   return {
     app,
     deps,
     async start() {
       await app.listen({ host: env.HOST, port: env.PORT });
+      deps.jobs.start();
       const address = app.server.address();
       const port = typeof address === "object" && address ? address.port : env.PORT;
       return `http://${env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${port}`;
@@ -83,6 +102,8 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     async stop() {
       // In-flight requests get a grace period; a client that stops reading must not hold shutdown forever.
       const force = setTimeout(() => app.server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
+      // Live clients first learn to go elsewhere (or come back), then their sockets close.
+      ws.broadcastReconnect();
       await app.close();
       clearTimeout(force);
       for (const close of closers.reverse()) await close();
@@ -95,8 +116,9 @@ async function buildDeps(
   env: Env,
   overrides: Partial<Deps>,
   closers: (() => Promise<void>)[],
-  log: (line: string) => void,
+  logger: FastifyBaseLogger,
 ): Promise<Deps> {
+  const log = (line: string) => logger.info(line);
   const clock = overrides.clock ?? systemClock;
   let db = overrides.db;
   if (!db) {
@@ -111,9 +133,18 @@ async function buildDeps(
   // The bus, presence and rate limits: in process, or in Redis when REDIS_URL is set.
   const realtime = openRealtime(env, { bus: overrides.bus, onError: (error) => log(`realtime: ${error}`) });
   closers.push(() => realtime.close());
+  const mailer =
+    overrides.mailer ??
+    (env.SMTP_URL ? createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM }) : createCapturedMailer(db));
+  closers.push(() => mailer.close());
+  const jobs = overrides.jobs ?? createDbJobQueue({ db, clock, log: logger });
+  // Registered after the database's closer, so it runs first: running jobs finish before the db closes.
+  closers.push(() => jobs.stop());
   return {
     env,
     db,
+    mailer,
+    jobs,
     bus: realtime.bus,
     presence: overrides.presence ?? realtime.presence,
     rateLimiter: overrides.rateLimiter ?? realtime.rateLimiter,

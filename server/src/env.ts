@@ -40,6 +40,30 @@ const EnvSchema = z
       .default(1024 * 1024),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+    /** `off`: tRPC's and trpc-to-openapi's stock adapters serve every request (http/fast/ is bypassed). */
+    HTTP_FAST_PATH: z.enum(["on", "off"]).default("on"),
+    /** Channels and keys on a shared Redis: instances that should act as one use the same prefix. */
+    REDIS_KEY_PREFIX: z.string().min(1).max(100).default("trellis:"),
+    /** Largest WebSocket message a client may send; a larger one closes its connection (1009). */
+    WS_MAX_MESSAGE_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(64 * 1024),
+    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Quiet time before the server pings a WebSocket client; no answer within 10 s closes it. */
+    WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    /** When a connection's access token expires, how long it may take to reconnect before it is closed. */
+    WS_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    /** A user may send ROOM_SEND_LIMIT messages per ROOM_SEND_WINDOW_SECONDS (across all instances). */
+    ROOM_SEND_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(30),
+    ROOM_SEND_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    /** A member whose instance stops refreshing its presence (a crash) disappears after this long. */
+    PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+    /** Unset: mail is captured in the database (table CapturedMail). Set: sent through this SMTP server. */
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+    MAIL_FROM: z.string().min(3).default("Trellis <no-reply@trellis.local>"),
     SEED_ADMIN_EMAIL: z.email().default("admin@example.com"),
     SEED_ADMIN_PASSWORD: z.string().min(8).default("admin-password-change-me"),
   })

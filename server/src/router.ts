@@ -2,6 +2,7 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { authRouter } from "./modules/auth/router.js";
 import { healthRouter } from "./modules/health/router.js";
 import { itemsRouter } from "./modules/items/router.js";
+import { roomsRouter } from "./modules/rooms/router.js";
 import { usersRouter } from "./modules/users/router.js";
 import { router } from "./trpc/init.js";
 
@@ -11,6 +12,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   items: itemsRouter,
+  rooms: roomsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,5 @@
-import { createClient } from "@trellis/client";
-import { createServer } from "@trellis/server/app";
+import { type ClientOptions, createClient } from "@trellis/client";
+import { createServer, type Deps } from "@trellis/server/app";
 import { openIsolatedDatabase, testEnv } from "@trellis/server/testing";
 
 /** Every response body a test saw, so a test can assert what never went over the wire. */
@@ -9,9 +9,9 @@ export const seenBodies: string[] = [];
  * The real server on a free port, on a database of its own: in-memory PGlite, or a fresh
  * database on the PostgreSQL server named by TEST_DATABASE_URL (dropped afterwards).
  */
-export async function startServer(env: Record<string, string> = {}) {
+export async function startServer(env: Record<string, string> = {}, deps: Partial<Deps> = {}) {
   const database = await openIsolatedDatabase();
-  const server = await createServer({ env: testEnv({ PORT: "0", ...env }), deps: { db: database.prisma } });
+  const server = await createServer({ env: testEnv({ PORT: "0", ...env }), deps: { db: database.prisma, ...deps } });
   const url = await server.start();
 
   /** Plain fetch against the REST API, as a third party would call it. */
@@ -37,7 +37,10 @@ export async function startServer(env: Record<string, string> = {}) {
 
   const recordingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
-    seenBodies.push(await response.clone().text());
+    // An event stream (SSE subscription) does not end: only whole bodies are recorded.
+    if (!response.headers.get("content-type")?.startsWith("text/event-stream")) {
+      seenBodies.push(await response.clone().text());
+    }
     return response;
   };
 
@@ -45,7 +48,8 @@ export async function startServer(env: Record<string, string> = {}) {
     url,
     server,
     rest,
-    client: (token?: string | (() => string | undefined)) => createClient({ url, token, fetch: recordingFetch }),
+    client: (token?: string | (() => string | undefined), opts: Partial<ClientOptions> = {}) =>
+      createClient({ url, token, fetch: recordingFetch, ...opts }),
     async stop() {
       await server.stop();
       await database.close();

@@ -1,55 +1,88 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
-import type { AppRouter } from "../router.js";
+import { createOpenApiNodeHttpHandler, type OpenApiRouter } from "trpc-to-openapi";
 import type { Context, ContextSource } from "../trpc/context.js";
 import { procedureMetas } from "../trpc/meta.js";
 import { errorBody } from "./error-body.js";
+import { createFastRestHandler, type FastRestOptions } from "./fast/rest-handler.js";
 
 interface RestOptions {
-  router: AppRouter;
+  router: OpenApiRouter;
   createContext: (source: ContextSource) => Context;
   onInternalError: (error: unknown, request: FastifyRequest) => void;
   exposeStacks: boolean;
+  /** Serve matched routes through the fast path (http/fast/); false: trpc-to-openapi's handler only. */
+  fastPath: boolean;
 }
 
 /** REST status of each procedure on success (201, 204…), from its `meta.successStatus`. */
-function successStatuses(router: AppRouter): Map<string, number> {
+function successStatuses(router: OpenApiRouter): Map<string, number> {
   return new Map(
     procedureMetas(router).flatMap(([path, meta]) => (meta.successStatus ? [[path, meta.successStatus]] : [])),
   );
 }
 
 /**
- * Serves every procedure with `meta.openapi` under `/api`, through trpc-to-openapi's handler.
- * We wrap it rather than use its Fastify plugin so that error answers leave in our one documented
- * body (`{code,message,requestId,issues?}`) instead of the tRPC error shape it sends by default.
+ * Serves every procedure with `meta.openapi` under `/api`. trpc-to-openapi's handler does it
+ * (wrapped rather than used as its Fastify plugin, so that error answers leave in our one documented
+ * body `{code,message,requestId,issues?}` instead of the tRPC error shape it sends by default); with
+ * `fastPath`, the fast path (http/fast/rest-handler.ts) serves the routes it matches the same way and
+ * leaves the rest (404, HEAD, non-JSON bodies) to that handler. Both answers leave through `endReply`.
  */
 export function registerRest(app: FastifyInstance, opts: RestOptions) {
   const statuses = successStatuses(opts.router);
-  const handle = createOpenApiNodeHttpHandler({
+  const shared = {
     router: opts.router,
-    createContext: ({ req }) => {
-      const request = req as unknown as FastifyRequest;
+    createContext: ({ req }: { req: unknown }) => {
+      const request = req as FastifyRequest;
       return opts.createContext({ headers: request.headers, requestId: request.id });
     },
-    responseMeta: ({ paths, errors }) => {
+    responseMeta: ({ paths, errors }: { paths?: readonly string[]; errors: unknown[] }) => {
       const path = paths?.[0];
       return errors.length === 0 && path ? { status: statuses.get(path) ?? 200 } : {};
     },
-    onError: ({ error, req }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") opts.onInternalError(error, req as unknown as FastifyRequest);
+    onError: ({ error, req }: { error: { code: string }; req: unknown }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") opts.onInternalError(error, req as FastifyRequest);
     },
-  });
+  } satisfies FastRestOptions;
+  const stock = createOpenApiNodeHttpHandler(shared);
+  const fast = opts.fastPath ? createFastRestHandler(shared) : undefined;
 
   app.route({
     method: ["GET", "POST", "PATCH", "PUT", "DELETE"],
     url: "/api/*",
     handler: async (request, reply) => {
       request.raw.url = request.url.slice("/api".length);
-      await handle(asNodeRequest(request), asNodeResponse(request, reply, opts.exposeStacks));
+      const answer = fast && (await fast(request, reply));
+      if (answer) {
+        // As trpc-to-openapi's sendResponse writes it.
+        reply.code(answer.status);
+        reply.header("Content-Type", "application/json");
+        for (const [key, value] of Object.entries(answer.headers ?? {})) if (value !== undefined) reply.header(key, value);
+        endReply(request, reply, opts.exposeStacks, JSON.stringify(answer.body));
+        return reply;
+      }
+      await stock(asNodeRequest(request), asNodeResponse(request, reply, opts.exposeStacks));
       return reply;
     },
   });
+}
+
+/** Sends a REST answer: success bodies as they are, error bodies rewritten into ours. */
+function endReply(request: FastifyRequest, reply: FastifyReply, exposeStacks: boolean, payload: string | undefined) {
+  if (reply.sent) return;
+  if (reply.statusCode === 204 || payload === undefined) return void reply.send();
+  if (reply.statusCode < 400) return void reply.send(payload);
+  const shape = JSON.parse(payload) as {
+    code: string;
+    message: string;
+    data?: { issues?: { path: (string | number)[]; message: string }[]; stack?: string };
+  };
+  reply.send(
+    errorBody(shape.code, shape.message, request.id, {
+      issues: shape.data?.issues,
+      stack: exposeStacks ? shape.data?.stack : undefined,
+    }),
+  );
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -85,21 +118,6 @@ function asNodeResponse(request: FastifyRequest, reply: FastifyReply, exposeStac
     off: (event: string, listener: Listener) => raw.off(event, listener),
     emit: (event: string, ...args: unknown[]) => raw.emit(event, ...args),
     removeListener: (event: string, listener: Listener) => raw.removeListener(event, listener),
-    end: (payload?: string) => {
-      if (reply.sent) return;
-      if (reply.statusCode === 204 || payload === undefined) return void reply.send();
-      if (reply.statusCode < 400) return void reply.send(payload);
-      const shape = JSON.parse(payload) as {
-        code: string;
-        message: string;
-        data?: { issues?: { path: (string | number)[]; message: string }[]; stack?: string };
-      };
-      reply.send(
-        errorBody(shape.code, shape.message, request.id, {
-          issues: shape.data?.issues,
-          stack: exposeStacks ? shape.data?.stack : undefined,
-        }),
-      );
-    },
+    end: (payload?: string) => endReply(request, reply, exposeStacks, payload),
   } as never;
 }

@@ -2,6 +2,10 @@ import type { Env } from "../env.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Clock } from "./clock.js";
 import type { EventBus } from "./events/event-bus.js";
+import type { JobQueue } from "./jobs/job-queue.js";
+import type { Mailer } from "./mail/mailer.js";
+import type { Presence } from "./presence/presence.js";
+import type { RateLimiter } from "./rate-limit/rate-limiter.js";
 import type { AccessTokens } from "./security/access-tokens.js";
 import type { PasswordHasher } from "./security/password-hasher.js";
 
@@ -16,4 +20,8 @@ export interface Deps {
   passwords: PasswordHasher;
   accessTokens: AccessTokens;
   bus: EventBus;
+  mailer: Mailer;
+  jobs: JobQueue;
+  presence: Presence;
+  rateLimiter: RateLimiter;
 }

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { type Env, loadEnv } from "../env.js";
+import { registerJobHandlers } from "../jobs.js";
 import type { Clock } from "../platform/clock.js";
+import { systemClock } from "../platform/clock.js";
 import type { Database } from "../platform/db/index.js";
 import type { Deps } from "../platform/deps.js";
-import { createInProcessBus } from "../platform/events/in-process-bus.js";
+import { createDbJobQueue } from "../platform/jobs/db-job-queue.js";
+import { createCapturedMailer } from "../platform/mail/captured-mailer.js";
+import { openRealtime } from "../platform/realtime.js";
 import { createAccessTokens } from "../platform/security/access-tokens.js";
 import { argon2idHasher } from "../platform/security/password-hasher.js";
 import { appRouter } from "../router.js";
@@ -11,7 +15,7 @@ import { createContextFactory } from "../trpc/context.js";
 import { createCallerFactory } from "../trpc/init.js";
 import { openIsolatedDatabase } from "./isolated-database.js";
 
-export { openIsolatedDatabase };
+export { createAccessTokens, openIsolatedDatabase };
 
 /** Settings for tests: development-safe, quiet. */
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -44,11 +48,17 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
   const db = database ?? (await openIsolatedDatabase());
   const env = overrides.env ?? testEnv();
   const clock = overrides.clock ?? manualClock();
+  const realtime = openRealtime(env, { bus: overrides.bus });
   const deps: Deps = {
     env,
     db: db.prisma,
     clock,
-    bus: createInProcessBus(),
+    bus: realtime.bus,
+    presence: realtime.presence,
+    rateLimiter: realtime.rateLimiter,
+    mailer: createCapturedMailer(db.prisma),
+    // Real queue, real handlers, polling fast: background work finishes while a test waits for it.
+    jobs: createDbJobQueue({ db: db.prisma, clock: systemClock, log: { error: () => {} }, pollMs: 25 }),
     passwords: argon2idHasher,
     accessTokens: createAccessTokens({
       secret: env.JWT_SECRET,
@@ -58,6 +68,8 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
     }),
     ...overrides,
   };
+  registerJobHandlers(deps);
+  deps.jobs.start();
   const createContext = createContextFactory(deps);
   // A fresh context per call, as each HTTP request gets: nothing memoised leaks between calls.
   const caller = (token?: string) =>
@@ -73,7 +85,13 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
     return { user, email, password, tokens, api: caller(tokens.accessToken) };
   }
 
-  return { deps, caller, signUp, close: () => db.close() };
+  async function close() {
+    await deps.jobs.stop();
+    await realtime.close();
+    await db.close();
+  }
+
+  return { deps, caller, signUp, close };
 }
 
 export type Harness = Awaited<ReturnType<typeof createHarness>>;

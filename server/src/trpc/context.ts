@@ -13,11 +13,22 @@ export interface AuthUser {
   role: Role;
 }
 
+/** One WebSocket connection: a single context serves every call made on it. */
+export interface LiveConnection {
+  /** Subscriptions open on this connection now, and the most it may have. */
+  subscriptions: number;
+  readonly maxSubscriptions: number;
+}
+
 export interface Context {
   deps: Deps;
   requestId: string;
+  /** Set on WebSocket connections only. */
+  connection?: LiveConnection;
   /** The caller, looked up once per request however many procedures a batch runs; UNAUTHORIZED if none. */
   authenticate(): Promise<AuthUser>;
+  /** When the caller's access token expires; UNAUTHORIZED if there is no valid one. */
+  credentialsExpireAt(): Promise<Date>;
 }
 
 /** What every transport can give us about the request. */
@@ -26,28 +37,37 @@ export interface ContextSource {
   /** Fastify's request id (it honours an incoming `x-request-id`). */
   requestId?: string;
   /** WebSocket `connectionParams`; the token travels there instead of a header. */
-  connectionParams?: Record<string, string> | null;
+  connectionParams?: Record<string, string | undefined> | null;
+  connection?: LiveConnection;
 }
 
 /** Builds contexts for one set of dependencies: one call per HTTP request or WebSocket connection. */
 export function createContextFactory(deps: Deps) {
   return (source: ContextSource): Context => {
     const token = source.connectionParams?.token ?? bearerTokenOf(readHeader(source.headers, "authorization"));
-    let caller: Promise<AuthUser> | undefined;
+    let memo: Promise<Session> | undefined;
+    // An HTTP context lives for one request: look the caller up once, however many calls its batch has.
+    // A WebSocket context lives as long as the connection, possibly hours: authenticate every
+    // subscription afresh, so an expired token, a deleted user or a demotion applies to the next one.
+    const session = () => (source.connection ? authenticate(deps, token) : (memo ??= authenticate(deps, token)));
     return {
       deps,
       requestId: source.requestId ?? readHeader(source.headers, "x-request-id") ?? randomUUID(),
-      authenticate: () => {
-        caller ??= authenticate(deps, token);
-        return caller;
-      },
+      connection: source.connection,
+      authenticate: () => session().then(({ user }) => user),
+      credentialsExpireAt: () => session().then(({ expiresAt }) => expiresAt),
     };
   };
 }
 
+interface Session {
+  user: AuthUser;
+  expiresAt: Date;
+}
+
 // The user is re-read on each request, so a deleted user or a changed role takes effect at once
 // rather than when the access token expires.
-async function authenticate(deps: Deps, token: string | undefined): Promise<AuthUser> {
+async function authenticate(deps: Deps, token: string | undefined): Promise<Session> {
   if (!token) throw new AppError("UNAUTHORIZED", "Missing bearer token");
   const claims = await deps.accessTokens.verify(token);
   if (!claims) throw new AppError("UNAUTHORIZED", "Invalid or expired access token");
@@ -56,5 +76,5 @@ async function authenticate(deps: Deps, token: string | undefined): Promise<Auth
     select: { id: true, email: true, name: true, role: true },
   });
   if (!user) throw new AppError("UNAUTHORIZED", "The account of this token no longer exists");
-  return user;
+  return { user, expiresAt: claims.expiresAt };
 }

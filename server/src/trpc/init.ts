@@ -9,6 +9,9 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer: superjson,
+    // SSE subscriptions: a comment every 10 s keeps proxies from closing a quiet stream, and a client
+    // that hears nothing for 25 s reconnects (resuming from its last event) instead of waiting forever.
+    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
     // Stacks only in development: they reveal file layout and library versions.
     isDev: false,
     errorFormatter({ shape, error, ctx }) {

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { codeOf } from "../../testing/error-code.js";
 import { createHarness, type Harness, manualClock } from "../../testing/harness.js";
 
@@ -19,6 +19,32 @@ describe("auth.register", () => {
     expect(Object.keys(user)).not.toContain("passwordHash");
     const stored = await h.deps.db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+  });
+
+  it("sends a welcome email in the background", async () => {
+    const user = await h
+      .caller()
+      .auth.register({ email: "welcome@example.com", name: "Wendy", password: "long enough pw" });
+    await vi.waitFor(async () => {
+      const mail = await h.deps.db.capturedMail.findMany({ where: { to: user.email } });
+      expect(mail).toHaveLength(1);
+      expect(mail[0]).toMatchObject({ subject: "Welcome to Trellis", text: expect.stringContaining("Hello Wendy") });
+    });
+  });
+
+  it("sign-up and its welcome job commit together: no job, no account", async () => {
+    const broken = await createHarness({
+      jobs: { ...h.deps.jobs, enqueue: () => Promise.reject(new Error("queue down")) },
+    });
+    try {
+      const email = "atomic@example.com";
+      expect(await codeOf(broken.caller().auth.register({ email, name: "A", password: "long enough pw" }))).toBe(
+        "INTERNAL_SERVER_ERROR",
+      );
+      expect(await broken.deps.db.user.findUnique({ where: { email } })).toBeNull();
+    } finally {
+      await broken.close();
+    }
   });
 
   it("refuses a taken email, whatever its case, with CONFLICT", async () => {

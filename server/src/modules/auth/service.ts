@@ -3,18 +3,24 @@ import { Prisma } from "../../generated/prisma/client.js";
 import type { Deps } from "../../platform/deps.js";
 import { publicUserSelect } from "../users/schema.js";
 import { hashToken, issueRefreshToken, revokeFamily } from "./refresh-tokens.js";
+import { WELCOME_EMAIL_JOB } from "./welcome-email.js";
 
 type AuthDeps = Pick<Deps, "db" | "clock" | "env" | "passwords" | "accessTokens">;
 
+/** Creates the account and, in the same transaction, the job that sends its welcome email. */
 export async function registerUser(
-  { db, passwords }: Pick<Deps, "db" | "passwords">,
+  { db, passwords, jobs }: Pick<Deps, "db" | "passwords" | "jobs">,
   input: { email: string; name: string; password: string },
 ) {
   const passwordHash = await passwords.hash(input.password);
   try {
-    return await db.user.create({
-      data: { email: input.email, name: input.name, passwordHash },
-      select: publicUserSelect,
+    return await db.$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { email: input.email, name: input.name, passwordHash },
+        select: publicUserSelect,
+      });
+      await jobs.enqueue(WELCOME_EMAIL_JOB, { userId: user.id }, { db: tx });
+      return user;
     });
   } catch (error) {
     // The unique index decides, not a prior lookup: two concurrent registrations cannot both win.

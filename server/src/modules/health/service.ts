@@ -2,11 +2,30 @@ import { AppError } from "../../errors.js";
 import type { Deps } from "../../platform/deps.js";
 
 /** Asks every dependency to answer; the first that does not makes the instance not ready. */
-export async function checkReadiness(deps: Pick<Deps, "db">): Promise<Record<string, "ok">> {
+export async function checkReadiness(deps: Pick<Deps, "db" | "bus">): Promise<Record<string, "ok">> {
+  const checks: Record<string, "ok"> = {};
   try {
     await deps.db.$queryRaw`SELECT 1`;
+    checks.database = "ok";
   } catch (cause) {
     throw new AppError("SERVICE_UNAVAILABLE", "The database does not answer", { cause });
   }
-  return { database: "ok" };
+  // Without Redis, live messages would reach only this instance's subscribers: not ready.
+  if (deps.bus.driver === "redis") {
+    try {
+      await withTimeout(deps.bus.ping(), 2000);
+      checks.redis = "ok";
+    } catch (cause) {
+      throw new AppError("SERVICE_UNAVAILABLE", "Redis does not answer", { cause });
+    }
+  }
+  return checks;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

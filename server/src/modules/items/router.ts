@@ -1,4 +1,6 @@
+import { z } from "zod";
 import { router } from "../../trpc/init.js";
+import { liveProcedure } from "../../trpc/live.js";
 import { authedProcedure } from "../../trpc/procedures.js";
 import { noContent } from "../../trpc/schemas.js";
 import {
@@ -11,10 +13,11 @@ import {
   itemByIdMeta,
   ListItemsInput,
   listItemsMeta,
+  onChangeMeta,
   UpdateItemInput,
   updateItemMeta,
 } from "./schema.js";
-import { createItem, deleteItem, getItem, listItems, updateItem } from "./service.js";
+import { createItem, deleteItem, getItem, listItems, streamItemChanges, updateItem } from "./service.js";
 
 export const itemsRouter = router({
   list: authedProcedure
@@ -42,4 +45,8 @@ export const itemsRouter = router({
     .input(ItemIdInput)
     .output(noContent)
     .mutation(({ ctx, input }) => deleteItem(ctx.deps, ctx.user, input.id)),
+  onChange: liveProcedure
+    .meta(onChangeMeta)
+    .input(z.void())
+    .subscription(({ ctx, signal }) => streamItemChanges(ctx.deps, ctx.user, signal)),
 });

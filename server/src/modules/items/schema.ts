@@ -46,7 +46,10 @@ export const ListItemsInput = pageInput.extend({
 export const ItemIdInput = idInput;
 export const ItemPage = pageOutput(ItemOutput).meta({ id: "ItemPage" });
 
-export type ItemChange = { type: "created" | "updated" | "deleted"; item: z.output<typeof ItemOutput> };
+export const ItemChangeOutput = z
+  .object({ type: z.enum(["created", "updated", "deleted"]), item: ItemOutput })
+  .meta({ id: "ItemChange" });
+export type ItemChange = z.output<typeof ItemChangeOutput>;
 
 const bearer = { protect: true, tags: ["items"] };
 
@@ -91,5 +94,12 @@ export const deleteItemMeta = {
     summary: "Delete an item (owner or admin)",
     successDescription: "Deleted",
     errorResponses: [400, 401, 403, 404],
+  },
+} satisfies Meta;
+export const onChangeMeta = {
+  asyncapi: {
+    summary: "Created, updated and deleted events of the caller's items",
+    description: "Changes made by anyone (an admin too) to items the caller owns, as they happen; no replay.",
+    event: ItemChangeOutput,
   },
 } satisfies Meta;

@@ -1,6 +1,7 @@
 import { AppError, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Deps } from "../../platform/deps.js";
+import { createInbox } from "../../platform/events/inbox.js";
 import type { AuthUser } from "../../trpc/context.js";
 import { type ItemChange, itemSelect } from "./schema.js";
 
@@ -94,4 +95,19 @@ export async function deleteItem(deps: ItemDeps, actor: AuthUser, id: number) {
   await assertCanModify(deps, actor, id);
   const item = toItem(await deps.db.item.delete({ where: { id }, select: itemSelect }));
   await publishChange(deps.bus, { type: "deleted", item });
+}
+
+/** The change events of the caller's items, from the moment of subscribing until `signal` aborts. */
+export async function* streamItemChanges(
+  { bus }: Pick<Deps, "bus">,
+  owner: AuthUser,
+  signal = new AbortController().signal,
+): AsyncGenerator<ItemChange, void> {
+  const inbox = createInbox<ItemChange>(signal);
+  const unsubscribe = await bus.subscribe(itemChangesTopic(owner.id), (change) => inbox.push(change as ItemChange));
+  try {
+    yield* inbox.items();
+  } finally {
+    await unsubscribe();
+  }
 }

@@ -7,6 +7,7 @@ export function createInProcessBus(): EventBus {
   // Every WebSocket subscription adds a listener; the default warning at 10 would be noise.
   emitter.setMaxListeners(0);
   return {
+    driver: "in-process",
     async publish(topic, message) {
       emitter.emit(topic, message);
     },
@@ -16,6 +17,7 @@ export function createInProcessBus(): EventBus {
         emitter.off(topic, listener);
       };
     },
+    async ping() {},
     async close() {
       emitter.removeAllListeners();
     },

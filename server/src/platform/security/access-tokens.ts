@@ -5,12 +5,17 @@ export interface AccessTokenClaims {
   userId: number;
 }
 
+/** What a valid token says, and when it stops being valid (live connections end then). */
+export interface VerifiedAccessToken extends AccessTokenClaims {
+  expiresAt: Date;
+}
+
 /** Short-lived HS256 JWTs. Revocation is the refresh token's job, so these stay stateless. */
 export interface AccessTokens {
   readonly ttlSeconds: number;
   sign(claims: AccessTokenClaims): Promise<string>;
   /** The claims, or null for a token that is malformed, forged, expired or not ours. */
-  verify(token: string): Promise<AccessTokenClaims | null>;
+  verify(token: string): Promise<VerifiedAccessToken | null>;
 }
 
 export function createAccessTokens(opts: {
@@ -39,8 +44,8 @@ export function createAccessTokens(opts: {
           currentDate: opts.clock.now(),
         });
         const userId = Number(payload.sub);
-        if (payload.typ !== "access" || !Number.isSafeInteger(userId)) return null;
-        return { userId };
+        if (payload.typ !== "access" || !Number.isSafeInteger(userId) || payload.exp === undefined) return null;
+        return { userId, expiresAt: new Date(payload.exp * 1000) };
       } catch (error) {
         if (error instanceof errors.JOSEError) return null;
         throw error;

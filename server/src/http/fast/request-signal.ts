@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/**
+ * An `AbortSignal` that aborts when the client goes away before its response is complete: the
+ * signal tRPC's Node adapters give procedures (`incomingMessageToRequest`), without building the
+ * fetch `Request` it comes with there.
+ */
+export function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  const onAbort = () => {
+    res.off("close", onClose);
+    req.off("aborted", onAbort);
+    controller.abort();
+  };
+  const onClose = () => {
+    // A response that was written to the end closes too; only an unfinished one means the client left.
+    if (res.writableEnded) {
+      req.off("aborted", onAbort);
+      return;
+    }
+    onAbort();
+  };
+  res.once("close", onClose);
+  req.once("aborted", onAbort);
+  return controller.signal;
+}

@@ -1,0 +1,178 @@
+import type { ResponseMeta, TRPCRequestInfo } from "@trpc/server/http";
+import { type AnyProcedure, getErrorShape, type TRPCError } from "@trpc/server/unstable-core-do-not-import";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import {
+  acceptsRequestBody,
+  coerceSchema,
+  createProcedureCache,
+  getBody,
+  getContentType,
+  getErrorFromUnknown,
+  getInputOutputParsers,
+  getQuery,
+  instanceofZodTypeLikeVoid,
+  instanceofZodTypeObject,
+  instanceofZodTypeOptional,
+  normalizePath,
+  type OpenApiMethod,
+  type OpenApiRouter,
+  TRPC_ERROR_CODE_HTTP_STATUS,
+  unwrapZodType,
+  zodSupportsCoerce,
+} from "trpc-to-openapi";
+import { ZodArray, type ZodObject, type ZodType } from "zod/v4";
+import { callProcedure } from "./procedure-runner.js";
+import { requestSignal } from "./request-signal.js";
+
+type ProcedureType = "query" | "mutation";
+
+export interface FastRestOptions {
+  router: OpenApiRouter;
+  createContext: (opts: { req: FastifyRequest; res: FastifyReply; info: TRPCRequestInfo }) => unknown;
+  responseMeta?: (opts: {
+    type: ProcedureType;
+    paths: readonly string[];
+    ctx: unknown;
+    data: unknown[];
+    errors: TRPCError[];
+    info: TRPCRequestInfo | undefined;
+    eagerGeneration: boolean;
+  }) => ResponseMeta;
+  onError?: (opts: {
+    error: TRPCError;
+    type: ProcedureType;
+    path: string;
+    input: unknown;
+    ctx: unknown;
+    req: FastifyRequest;
+  }) => void;
+}
+
+/** What trpc-to-openapi would have sent: a status, extra headers, and the body before JSON.stringify. */
+export interface RestAnswer {
+  status: number;
+  headers: ResponseMeta["headers"];
+  body: unknown;
+}
+
+/** What trpc-to-openapi works out from a procedure's input schema on every request, worked out once. */
+interface InputPlan {
+  schema: ZodType;
+  isVoid: boolean;
+  isObject: boolean;
+  /** Fields declared as arrays: a single query-string value becomes a one-element array. */
+  arrayKeys: string[];
+  coerced: boolean;
+}
+
+function planInput(procedure: AnyProcedure): InputPlan {
+  const schema = unwrapZodType(getInputOutputParsers(procedure as never).inputParser, true) as ZodType;
+  const isObject = zodSupportsCoerce && instanceofZodTypeObject(schema);
+  const shape = isObject ? (schema as ZodObject).shape : {};
+  const arrayKeys = Object.entries(shape)
+    .filter(([, field]) => field instanceof ZodArray || (instanceofZodTypeOptional(field) && field.unwrap() instanceof ZodArray))
+    .map(([key]) => key);
+  return { schema, isVoid: instanceofZodTypeLikeVoid(schema), isObject, arrayKeys, coerced: false };
+}
+
+/**
+ * Serves REST routes the way trpc-to-openapi's Node handler does — the same procedure lookup, query
+ * and body handling, string coercion, context, `responseMeta` and error shape, from its own exported
+ * building blocks — but with Fastify's already-parsed request and without the fetch `Request` that
+ * handler builds on every call only to take an abort signal from it (now created only if read).
+ *
+ * Resolves to null, having done nothing, for what it leaves to the stock handler: no matching
+ * procedure (404, HEAD) and a body that is not JSON (415).
+ */
+export function createFastRestHandler(opts: FastRestOptions) {
+  const { router } = opts;
+  const findProcedure = createProcedureCache(router);
+  const plans = new Map<AnyProcedure, InputPlan>();
+
+  return async function handleRest(request: FastifyRequest, reply: FastifyReply): Promise<RestAnswer | null> {
+    const method = request.method as OpenApiMethod | "HEAD";
+    const rawUrl = request.raw.url ?? "/";
+    const url = new URL(rawUrl.startsWith("/") ? `http://127.0.0.1${rawUrl}` : rawUrl);
+    const found = findProcedure(method, normalizePath(url.pathname));
+    const procedure = found?.procedure;
+    if (!found || !procedure) return null;
+    const { pathInput } = found;
+    const useBody = acceptsRequestBody(method);
+    if (useBody && !getContentType(request as never)?.startsWith("application/json")) return null;
+
+    const { type, path } = procedure;
+    const proc = procedure.procedure as unknown as AnyProcedure;
+    let input: Record<string, unknown> | undefined;
+    let ctx: unknown;
+    let info: TRPCRequestInfo | undefined;
+    let data: unknown;
+    try {
+      let plan = plans.get(proc);
+      if (!plan) plans.set(proc, (plan = planInput(proc)));
+      if (!plan.isVoid) {
+        const values = useBody ? await getBody(request as never) : getQuery(request as never, url);
+        input = { ...values, ...pathInput };
+      }
+      if (plan.isObject) {
+        if (!useBody && input) {
+          for (const key of plan.arrayKeys) {
+            if (input[key] !== undefined && !Array.isArray(input[key])) input[key] = [input[key]];
+          }
+        }
+        // Sets `coerce` on the schema's number/boolean/date fields, for every later caller too;
+        // trpc-to-openapi repeats this on each request, once has the same effect.
+        if (!plan.coerced) coerceSchema(plan.schema as never);
+        plan.coerced = true;
+      }
+      let signal: AbortSignal | undefined;
+      info = {
+        isBatchCall: false,
+        accept: null,
+        calls: [],
+        type,
+        connectionParams: null,
+        url,
+        get signal() {
+          signal ??= requestSignal(request.raw, reply.raw);
+          return signal;
+        },
+      };
+      ctx = await opts.createContext({ req: request, res: reply, info });
+      // What `router.createCaller(ctx).<path>(input)` does, without building its proxies.
+      const callerCtx = typeof ctx === "function" ? await ctx() : ctx;
+      const rawInput = input;
+      data = await callProcedure(proc, {
+        path,
+        getRawInput: async () => rawInput,
+        ctx: callerCtx,
+        type,
+        signal: undefined,
+        batchIndex: 0,
+      });
+      const meta = opts.responseMeta?.({ type, paths: [path], ctx, data: [data], errors: [], info, eagerGeneration: true });
+      return { status: meta?.status ?? 200, headers: meta?.headers ?? {}, body: data };
+    } catch (cause) {
+      const error = getErrorFromUnknown(cause);
+      opts.onError?.({ error, type, path, input, ctx, req: request });
+      const meta = opts.responseMeta?.({
+        type,
+        paths: [path],
+        ctx,
+        data: [data],
+        errors: [error],
+        info,
+        eagerGeneration: true,
+      });
+      const shape = getErrorShape({ config: router._def._config, error, type, path, input, ctx: ctx as never });
+      const isInputValidationError =
+        error.code === "BAD_REQUEST" && error.cause instanceof Error && error.cause.name === "ZodError";
+      const body = {
+        ...shape,
+        message: isInputValidationError ? "Input validation failed" : (shape?.message ?? error.message ?? "An error occurred"),
+        code: error.code,
+        issues: isInputValidationError ? (error.cause as unknown as { issues: unknown }).issues : undefined,
+      };
+      return { status: meta?.status ?? TRPC_ERROR_CODE_HTTP_STATUS[error.code] ?? 500, headers: meta?.headers ?? {}, body };
+    }
+  };
+}

@@ -1,0 +1,148 @@
+import type { TRPCRequestInfo } from "@trpc/server/http";
+import {
+  type AnyRouter,
+  getErrorShape,
+  getHTTPStatusCode,
+  getTRPCErrorFromUnknown,
+  isAsyncIterable,
+  isObject,
+  isPromise,
+  TRPCError,
+  transformTRPCResponse,
+} from "@trpc/server/unstable-core-do-not-import";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { callProcedure } from "./procedure-runner.js";
+import { requestSignal } from "./request-signal.js";
+import { parseTrpcRequest } from "./trpc-request.js";
+
+type ProcedureType = TRPCRequestInfo["type"];
+
+export interface FastTrpcOptions {
+  router: AnyRouter;
+  createContext: (opts: { req: FastifyRequest; res: FastifyReply; info: TRPCRequestInfo }) => unknown;
+  onError?: (opts: {
+    error: TRPCError;
+    type: ProcedureType;
+    path: string | undefined;
+    input: unknown;
+    ctx: unknown;
+    req: FastifyRequest;
+  }) => void;
+  maxBatchSize?: number;
+}
+
+/** The methods tRPC's HTTP handler accepts per procedure type (without `allowMethodOverride`). */
+const ACCEPTED_METHODS: Record<string, string[]> = { query: ["GET"], mutation: ["POST"], subscription: ["GET"] };
+
+/** tRPC's test for a value a plain JSON response cannot carry (it needs httpBatchStreamLink). */
+const isDataStream = (value: unknown) =>
+  isObject(value) &&
+  (isAsyncIterable(value) || Object.values(value).some((v) => isPromise(v) || isAsyncIterable(v)));
+
+const streamError = () =>
+  new TRPCError({
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
+  });
+
+/**
+ * Serves tRPC queries, mutations and batches straight from Fastify's request: the work of tRPC's
+ * `resolveResponse` for JSON answers, without the fetch `Request`/`Response` objects, the signal
+ * combinators and the web-stream body its Node adapters build around every call. Each step below
+ * mirrors resolveResponse, so statuses, headers and bodies are the same byte for byte.
+ *
+ * The returned function resolves to false, having done nothing, when it leaves a request to the
+ * stock adapter (see parseTrpcRequest); otherwise it has sent the answer.
+ */
+export function createFastTrpcHandler(opts: FastTrpcOptions) {
+  const config = opts.router._def._config;
+
+  return async function handleTrpc(request: FastifyRequest, reply: FastifyReply, urlPath: string): Promise<boolean> {
+    const info = await parseTrpcRequest(opts.router, request, urlPath, opts.maxBatchSize);
+    if (!info) return false;
+    const signal = requestSignal(request.raw, reply.raw);
+    info.signal = signal;
+    const headers = new Map<string, string>([["vary", "trpc-accept, accept"]]);
+
+    // A context that fails to build fails every call, after the checks that precede it.
+    let ctx: unknown;
+    let ctxError: TRPCError | undefined;
+    try {
+      ctx = await opts.createContext({ req: request, res: reply, info });
+    } catch (cause) {
+      ctxError = getTRPCErrorFromUnknown(cause);
+    }
+
+    const calls = info.calls.map(async (call): Promise<[TRPCError | undefined, unknown]> => {
+      const proc = call.procedure;
+      try {
+        if (!proc) throw new TRPCError({ code: "NOT_FOUND", message: `No procedure found on path "${call.path}"` });
+        const accepted = ACCEPTED_METHODS[proc._def.type] ?? [];
+        if (!accepted.includes(request.method)) {
+          headers.set("allow", accepted.join(", "));
+          throw new TRPCError({
+            code: "METHOD_NOT_SUPPORTED",
+            message: `Unsupported ${request.method}-request to ${proc._def.type} procedure at path "${call.path}"`,
+          });
+        }
+        if (ctxError) throw ctxError;
+        const data = await callProcedure(proc, {
+          path: call.path,
+          getRawInput: call.getRawInput,
+          ctx,
+          type: proc._def.type,
+          signal,
+          batchIndex: call.batchIndex,
+        });
+        return [undefined, data];
+      } catch (cause) {
+        const error = getTRPCErrorFromUnknown(cause);
+        const type = call.procedure?._def.type ?? "unknown";
+        opts.onError?.({ error, path: call.path, input: call.result(), ctx, type, req: request });
+        return [error, undefined];
+      }
+    });
+
+    let status: number;
+    let body: string;
+    try {
+      headers.set("content-type", "application/json");
+      if (!info.isBatchCall) {
+        const call = info.calls[0]!;
+        const [error, data] = await calls[0]!;
+        if (isDataStream(data)) throw streamError();
+        const json = error
+          ? { error: getErrorShape({ config, ctx, error, input: call.result(), path: call.path, type: info.type }) }
+          : { result: { data } };
+        status = getHTTPStatusCode(json, error ? [error] : []);
+        body = JSON.stringify(transformTRPCResponse(config, json));
+      } else {
+        const results = (await Promise.all(calls)).map(([error, data]) =>
+          !error && isDataStream(data) ? [streamError(), undefined] : [error, data],
+        ) as [TRPCError | undefined, unknown][];
+        const json = results.map(([error, data], index) => {
+          if (!error) return { result: { data } };
+          const call = info.calls[index]!;
+          const type = call.procedure?._def.type ?? "unknown";
+          return { error: getErrorShape({ config, ctx, error, input: call.result(), path: call.path, type }) };
+        });
+        status = getHTTPStatusCode(json, results.map(([error]) => error) as TRPCError[]);
+        body = JSON.stringify(transformTRPCResponse(config, json));
+      }
+    } catch (cause) {
+      // resolveResponse's last resort: one error for the whole request, reported without a path.
+      const error = getTRPCErrorFromUnknown(cause);
+      opts.onError?.({ error, path: undefined, input: undefined, ctx, type: info.type, req: request });
+      const json = { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type: info.type }) };
+      status = getHTTPStatusCode(json, [error]);
+      body = JSON.stringify(transformTRPCResponse(config, json));
+    }
+
+    reply.code(status);
+    for (const [name, value] of headers) reply.header(name, value);
+    // A Buffer keeps Fastify from appending "; charset=utf-8" to the content type, as the stock
+    // adapter's Response body does; onSend hooks (request id, timing, compression) still run.
+    reply.send(Buffer.from(body));
+    return true;
+  };
+}

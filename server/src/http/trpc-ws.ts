@@ -1,0 +1,115 @@
+import type { IncomingMessage } from "node:http";
+import websocket from "@fastify/websocket";
+import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
+import type { FastifyInstance } from "fastify";
+import type { WebSocket } from "ws";
+import type { Env } from "../env.js";
+import type { Clock } from "../platform/clock.js";
+import type { AppRouter } from "../router.js";
+import type { Context, ContextSource } from "../trpc/context.js";
+
+export interface TrpcWsOptions {
+  env: Env;
+  clock: Clock;
+  router: AppRouter;
+  createContext: (source: ContextSource) => Context;
+  onInternalError: (error: unknown) => void;
+}
+
+export interface TrpcWs {
+  /** Asks every connected client to reconnect (they move to another instance, or back once we restart). */
+  broadcastReconnect(): void;
+}
+
+const RECONNECT = JSON.stringify({ id: null, method: "reconnect" });
+/** Close code when a connection's token expired (or never was valid) and it did not reconnect. */
+export const CLOSE_TOKEN_EXPIRED = 4401;
+
+/**
+ * tRPC over WebSocket on the HTTP port, at `/trpc`. Subscriptions are its purpose; queries and
+ * mutations work too. Authentication is the access token in `connectionParams` (`{ token }`),
+ * checked at every subscription's start. No cookies are involved, so a page on another origin
+ * cannot borrow a user's session through this socket.
+ *
+ * Limits: a message larger than WS_MAX_MESSAGE_BYTES closes the connection (1009), more than
+ * WS_MAX_SUBSCRIPTIONS subscriptions are refused (TOO_MANY_REQUESTS), and a client that does not
+ * answer a ping within 10 s is dropped — ending its subscriptions and its presence in rooms.
+ */
+export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions): Promise<TrpcWs> {
+  const { env } = opts;
+  await app.register(websocket, {
+    options: { maxPayload: env.WS_MAX_MESSAGE_BYTES },
+    // `ws` has already answered the error (an oversize message closes with 1009); terminating here
+    // could drop that close frame before it is sent.
+    errorHandler: (error, _socket, request) => request.log.warn({ err: error }, "websocket error"),
+    preClose: (done) => {
+      for (const client of app.websocketServer.clients) client.close(1001, "Server shutting down");
+      app.websocketServer.close();
+      done();
+    },
+  });
+
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  const onConnection = getWSConnectionHandler<AppRouter>({
+    wss: app.websocketServer,
+    router: opts.router,
+    keepAlive: { enabled: true, pingMs: env.WS_PING_INTERVAL_MS, pongWaitMs: 10_000 },
+    createContext: ({ req, res: socket, info }) => {
+      const ctx = opts.createContext({
+        headers: req.headers,
+        requestId: requestIds.get(req),
+        connectionParams: info.connectionParams,
+        connection: { subscriptions: 0, maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS },
+      });
+      endWithCredentials(socket, ctx, opts.clock, env.WS_RECONNECT_GRACE_MS);
+      return ctx;
+    },
+    onError: ({ error }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR") opts.onInternalError(error);
+    },
+  });
+
+  app.get("/trpc", { websocket: true }, (socket, request) => {
+    requestIds.set(request.raw, request.id);
+    onConnection(socket, request.raw);
+  });
+
+  return {
+    broadcastReconnect() {
+      for (const client of app.websocketServer.clients) if (client.readyState === client.OPEN) client.send(RECONNECT);
+    },
+  };
+}
+
+/**
+ * One token authenticates the whole connection, so the connection must not outlive it. When the
+ * token expires we ask the client to reconnect: the typed client opens a new connection with a
+ * fresh token from its token source and moves every subscription over, each resuming after its
+ * last event, before closing this one. A client still here after `graceMs` — one that ignores the
+ * request, or cannot get a valid token — is disconnected. A connection whose token was never valid
+ * can do nothing, and is closed after `graceMs` without the invitation to come back.
+ */
+function endWithCredentials(socket: WebSocket, ctx: Context, clock: Clock, graceMs: number) {
+  const timers: NodeJS.Timeout[] = [];
+  const close = () => {
+    timers.push(setTimeout(() => socket.close(CLOSE_TOKEN_EXPIRED, "Access token expired"), graceMs));
+  };
+  socket.once("close", () => {
+    for (const timer of timers) clearTimeout(timer);
+  });
+  ctx.credentialsExpireAt().then(
+    (expiresAt) => {
+      if (socket.readyState !== socket.OPEN) return;
+      const delay = Math.max(0, expiresAt.getTime() - clock.now().getTime());
+      timers.push(
+        setTimeout(() => {
+          if (socket.readyState === socket.OPEN) socket.send(RECONNECT);
+          close();
+        }, delay),
+      );
+    },
+    () => {
+      if (socket.readyState === socket.OPEN) close();
+    },
+  );
+}

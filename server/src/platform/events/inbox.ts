@@ -1,0 +1,51 @@
+/**
+ * A queue that bus listeners push into and one async generator reads from: the bridge between
+ * callback-style subscriptions and `for await`. Reading ends as soon as `signal` aborts, even
+ * while waiting, so a dropped connection runs the reader's `finally` (unsubscribe, leave) at once.
+ */
+export interface Inbox<T> {
+  push(item: T): void;
+  /** Every item pushed, in order, until `signal` aborts. Read it once. */
+  items(): AsyncGenerator<T, void>;
+  /** Resolves at the next push (or abort), without taking anything. */
+  nextPush(): Promise<void>;
+}
+
+export function createInbox<T>(signal: AbortSignal): Inbox<T> {
+  let queue: T[] = [];
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const resume = wake;
+    wake = undefined;
+    resume?.();
+  };
+  signal.addEventListener("abort", wakeUp, { once: true });
+  const nextPush = () =>
+    signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve));
+
+  return {
+    push(item) {
+      queue.push(item);
+      wakeUp();
+    },
+    nextPush,
+    async *items() {
+      try {
+        while (!signal.aborted) {
+          if (queue.length === 0) {
+            await nextPush();
+            continue;
+          }
+          const batch = queue;
+          queue = [];
+          for (const item of batch) {
+            if (signal.aborted) return;
+            yield item;
+          }
+        }
+      } finally {
+        signal.removeEventListener("abort", wakeUp);
+      }
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { openIsolatedDatabase } from "../../testing/isolated-database.js";
+import type { Database } from "../db/index.js";
+import { createDbJobQueue } from "./db-job-queue.js";
+import type { JobRun } from "./job-queue.js";
+
+let database: Database;
+beforeAll(async () => {
+  database = await openIsolatedDatabase();
+});
+afterAll(() => database.close());
+
+const quietLog = { error: () => {} };
+const clock = { now: () => new Date() };
+
+function queue() {
+  return createDbJobQueue({ db: database.prisma, clock, log: quietLog, pollMs: 20, retryDelayMs: () => 0 });
+}
+
+describe("the database job queue", () => {
+  it("runs an enqueued job once, with its payload, and records success", async () => {
+    const jobs = queue();
+    const runs: JobRun[] = [];
+    jobs.handle("greet", async (job) => {
+      runs.push(job);
+    });
+    jobs.start();
+    const { id } = await jobs.enqueue("greet", { name: "Ada" });
+    await vi.waitFor(async () => {
+      expect((await database.prisma.job.findUniqueOrThrow({ where: { id } })).status).toBe("succeeded");
+    });
+    await jobs.stop();
+    expect(runs).toEqual([{ id, kind: "greet", payload: { name: "Ada" }, attempt: 1 }]);
+  });
+
+  it("retries a failing job, then marks it failed with the last error", async () => {
+    const jobs = queue();
+    let attempts = 0;
+    jobs.handle("flaky", async (job) => {
+      attempts++;
+      throw new Error(`boom ${job.attempt}`);
+    });
+    jobs.start();
+    const { id } = await jobs.enqueue("flaky", {}, { maxAttempts: 3 });
+    await vi.waitFor(async () => {
+      const job = await database.prisma.job.findUniqueOrThrow({ where: { id } });
+      expect(job).toMatchObject({ status: "failed", attempts: 3, lastError: "boom 3" });
+    });
+    await jobs.stop();
+    expect(attempts).toBe(3);
+  });
+
+  it("a job whose worker died (left running, lease expired) is picked up by a new worker", async () => {
+    const crashed = await database.prisma.job.create({
+      data: {
+        id: "crashed-1",
+        kind: "resume",
+        payload: { n: 1 },
+        status: "running",
+        attempts: 1,
+        lockedUntil: new Date(Date.now() - 1000),
+      },
+    });
+    const jobs = queue();
+    const seen: JobRun[] = [];
+    jobs.handle("resume", async (job) => {
+      seen.push(job);
+    });
+    jobs.start();
+    await vi.waitFor(async () => {
+      expect((await database.prisma.job.findUniqueOrThrow({ where: { id: crashed.id } })).status).toBe("succeeded");
+    });
+    await jobs.stop();
+    expect(seen.map((job) => job.attempt)).toEqual([2]);
+  });
+
+  it("jobs enqueued while no worker runs wait for one (nothing is lost across a restart)", async () => {
+    const before = queue();
+    const { id } = await before.enqueue("later", { x: 1 });
+    await before.stop();
+    const after = queue();
+    const done = vi.fn();
+    after.handle("later", async () => done());
+    after.start();
+    await vi.waitFor(() => expect(done).toHaveBeenCalledOnce());
+    await after.stop();
+    expect((await database.prisma.job.findUniqueOrThrow({ where: { id } })).status).toBe("succeeded");
+  });
+
+  it("two workers sharing the database never run one job twice", async () => {
+    const a = queue();
+    const b = queue();
+    const runs = new Map<string, number>();
+    const count = async (job: JobRun) => {
+      runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+    };
+    a.handle("shared", count);
+    b.handle("shared", count);
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, n) => a.enqueue("shared", { n })));
+    a.start();
+    b.start();
+    await vi.waitFor(() => expect(runs.size).toBe(20));
+    await Promise.all([a.stop(), b.stop()]);
+    expect(ids.every(({ id }) => runs.get(id) === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,119 @@
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "../../generated/prisma/client.js";
+import type { Clock } from "../clock.js";
+import type { JobHandler, JobQueue, JobRun } from "./job-queue.js";
+
+export interface DbJobQueueOptions {
+  db: PrismaClient;
+  clock: Clock;
+  log: { error(obj: object, msg: string): void };
+  /** How often idle workers look for due jobs (enqueues on this instance wake them at once). */
+  pollMs?: number;
+  /** How long a claimed job is ours; a job still "running" after that (its worker died) is claimed again. */
+  leaseMs?: number;
+  concurrency?: number;
+  /** Wait before attempt n+1 after attempt n failed; exponential (2 s, 4 s, 8 s… up to 10 min) by default. */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+const exponentialBackoff = (attempt: number) => Math.min(2 ** attempt * 1_000, 600_000);
+
+type Claimed = { id: string; kind: string; payload: unknown; attempts: number; maxAttempts: number };
+
+/**
+ * The embedded job queue: jobs live in the `Job` table, so they survive crashes and restarts, and
+ * workers claim them with `FOR UPDATE SKIP LOCKED`, so several instances share one queue safely.
+ */
+export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
+  const { db, clock, log, pollMs = 1_000, leaseMs = 60_000, concurrency = 2, retryDelayMs = exponentialBackoff } = opts;
+  const handlers = new Map<string, JobHandler>();
+  const running = new Set<Promise<void>>();
+  let stopped = true;
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const wake of sleepers) wake();
+  };
+
+  async function claim(): Promise<Claimed | undefined> {
+    const now = clock.now();
+    const rows = await db.$queryRaw<Claimed[]>`
+      UPDATE "Job" SET status = 'running', attempts = attempts + 1,
+        "lockedUntil" = ${new Date(now.getTime() + leaseMs)}, "updatedAt" = ${now}
+      WHERE id = (
+        SELECT id FROM "Job"
+        WHERE kind = ANY(${[...handlers.keys()]})
+          AND ((status = 'queued' AND "runAt" <= ${now}) OR (status = 'running' AND "lockedUntil" < ${now}))
+        ORDER BY "runAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING id, kind, payload, attempts, "maxAttempts"`;
+    return rows[0];
+  }
+
+  async function run(job: Claimed) {
+    const run: JobRun = { id: job.id, kind: job.kind, payload: job.payload, attempt: job.attempts };
+    try {
+      await handlers.get(job.kind)?.(run);
+      await db.job.update({ where: { id: job.id }, data: { status: "succeeded", lockedUntil: null, lastError: null } });
+    } catch (error) {
+      const lastError = error instanceof Error ? error.message : String(error);
+      const failed = job.attempts >= job.maxAttempts;
+      log.error({ err: error, jobId: job.id, kind: job.kind, attempt: job.attempts }, "job failed");
+      const delay = retryDelayMs(job.attempts);
+      await db.job.update({
+        where: { id: job.id },
+        data: failed
+          ? { status: "failed", lockedUntil: null, lastError }
+          : { status: "queued", lockedUntil: null, lastError, runAt: new Date(clock.now().getTime() + delay) },
+      });
+    }
+  }
+
+  async function worker() {
+    while (!stopped) {
+      const job = await claim().catch((error: unknown) => {
+        log.error({ err: error }, "job claim failed");
+        return undefined;
+      });
+      if (job) {
+        await run(job);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          sleepers.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, pollMs);
+        sleepers.add(wake);
+      });
+    }
+  }
+
+  return {
+    async enqueue(kind, payload, options) {
+      const id = randomUUID();
+      const client = options?.db ?? db;
+      await client.job.create({
+        data: { id, kind, payload, maxAttempts: options?.maxAttempts ?? 5, runAt: clock.now() },
+      });
+      wakeAll();
+      return { id };
+    },
+    handle(kind, handler) {
+      handlers.set(kind, handler);
+    },
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      for (let i = 0; i < concurrency; i++) {
+        const loop = worker().finally(() => running.delete(loop));
+        running.add(loop);
+      }
+    },
+    async stop() {
+      stopped = true;
+      wakeAll();
+      await Promise.all(running);
+    },
+  };
+}

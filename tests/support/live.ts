@@ -1,0 +1,71 @@
+import { TRPCClientError } from "@trpc/client";
+
+/** How long `until` waits before failing with a description of what never happened. */
+const PATIENCE_MS = 20_000;
+
+/**
+ * Records what a subscription delivers — events, errors, starts — and lets a test wait for a
+ * condition on them. Pass `handlers` to `.subscribe(input, handlers)`.
+ */
+export function recorder<T>() {
+  const events: T[] = [];
+  const errors: unknown[] = [];
+  let starts = 0;
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const check of [...waiters]) check();
+  };
+
+  return {
+    events,
+    errors,
+    get starts() {
+      return starts;
+    },
+    handlers: {
+      onStarted() {
+        starts++;
+        notify();
+      },
+      onData(event: T) {
+        events.push(event);
+        notify();
+      },
+      onError(error: unknown) {
+        errors.push(error);
+        notify();
+      },
+    },
+    /** Resolves once `condition` holds; fails after a long wait, saying what it waited for. */
+    until(condition: () => boolean, what: string): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`never: ${what} (events: ${JSON.stringify(events)}, errors: ${errors.map(String)})`));
+        }, PATIENCE_MS);
+        const check = () => {
+          if (!condition()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** The tRPC code a client saw in an error: what an application would branch on. */
+export function trpcCode(error: unknown): string | undefined {
+  return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
+}
+
+/** Resolves when `check()` holds, polling; for state no event announces (e.g. a server's socket count). */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + PATIENCE_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
