@@ -61,8 +61,14 @@ const EnvSchema = z
     ROOM_SEND_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
     /** A member whose instance stops refreshing its presence (a crash) disappears after this long. */
     PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+    /** Sign-in attempts allowed per account per LOGIN_WINDOW_SECONDS: online password guessing stalls. */
+    LOGIN_ATTEMPT_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     /** Unset: mail is captured in the database (table CapturedMail). Set: sent through this SMTP server. */
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional(),
     MAIL_FROM: z.string().min(3).default("Trellis <no-reply@trellis.local>"),
     SEED_ADMIN_EMAIL: z.email().default("admin@example.com"),
     SEED_ADMIN_PASSWORD: z.string().min(8).default("admin-password-change-me"),

@@ -79,6 +79,14 @@ describe("auth.login", () => {
     );
   });
 
+  it("throttles repeated sign-in attempts per account, leaving other accounts alone", async () => {
+    const { email, password } = await h.signUp();
+    const other = await h.signUp();
+    for (let i = 0; i < 10; i++) await codeOf(h.caller().auth.login({ email, password: "wrong password" }));
+    expect(await codeOf(h.caller().auth.login({ email, password }))).toBe("TOO_MANY_REQUESTS");
+    expect(await codeOf(h.caller().auth.login({ email: other.email, password: other.password }))).toBe("resolved");
+  });
+
   it("access tokens stop working when they expire", async () => {
     const { api } = await h.signUp();
     clock.advance(901_000);

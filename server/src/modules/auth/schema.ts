@@ -41,7 +41,7 @@ export const loginMeta = {
     method: "POST",
     path: "/v1/auth/login",
     summary: "Exchange email and password for tokens",
-    errorResponses: [400, 401],
+    errorResponses: [400, 401, 429],
   },
 } satisfies Meta;
 export const refreshMeta = {

@@ -34,7 +34,18 @@ export async function registerUser(
 /** A valid argon2id hash of a random password: unknown emails cost as much time as wrong passwords. */
 const DECOY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$qSx1ntFKGxmAYg3Nv9noDQ$GsBa4/q5H5yO3cZ6LxG3ngjkT3fUkrpjk7Xlmm3x82c";
 
-export async function login(deps: AuthDeps, input: { email: string; password: string }) {
+export async function login(deps: AuthDeps & Pick<Deps, "rateLimiter">, input: { email: string; password: string }) {
+  // Counted per account, not per IP: guessing one user's password from many addresses stalls too.
+  const { env } = deps;
+  const attempt = await deps.rateLimiter.hit(
+    `login:${input.email}`,
+    env.LOGIN_ATTEMPT_LIMIT,
+    env.LOGIN_WINDOW_SECONDS * 1000,
+  );
+  if (!attempt.allowed) {
+    const seconds = Math.ceil(attempt.retryAfterMs / 1000);
+    throw new AppError("TOO_MANY_REQUESTS", `Too many sign-in attempts for this account; try again in ${seconds} s`);
+  }
   const user = await deps.db.user.findUnique({
     where: { email: input.email },
     select: { id: true, passwordHash: true },
