@@ -1,9 +1,12 @@
-// One command for the whole suite:
+// One command for the whole suite (`npm run bench` builds the server first):
 //   node bench/run.mjs [--rounds 3] [--duration 10] [--warmup 3] [--only w1,w4] [--targets a,b]
 //                      [--connections 50] [--pin] [--items 10000] [--no-append]
-// W2 (and the PostgreSQL configuration of every target) needs BENCH_DATABASE_URL: a migrated database
-// that gets a bench user with --items items. BENCH_JWT_SECRET and BENCH_JWT_ISSUER are optional
-// (a random secret, issuer "trellis"); the harness gives the secret to every target as JWT_SECRET.
+// The run creates a PostgreSQL database (trellis_bench_<time>) on BENCH_PG_URL (default: the local
+// server's `postgres` database), migrates it, seeds a bench user with --items items, gives it to
+// every target, and drops it at the end. BENCH_DATABASE_URL instead names an existing migrated
+// database to use (and keep). Without PostgreSQL, W2 and our server's rows are skipped.
+// BENCH_JWT_SECRET and BENCH_JWT_ISSUER are optional (a random secret, issuer "trellis"); the
+// harness gives the secret to every target as JWT_SECRET.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -11,6 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { renderChart } from "./lib/chart.mjs";
+import { createBenchDatabase, postgresAnswers } from "./lib/database.mjs";
 import { signJwt } from "./lib/jwt.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { measureRounds } from "./lib/measure.mjs";
@@ -51,17 +55,52 @@ let workloadIds = args.only.split(",").map((w) => w.trim());
 const unknown = workloadIds.filter((w) => !WORKLOADS[w]);
 if (unknown.length)
   throw new Error(`unknown workload(s) ${unknown.join(", ")}; known: ${Object.keys(WORKLOADS).join(", ")}`);
-const targets = args.targets ? allTargets.filter((t) => args.targets.split(",").includes(t.name)) : allTargets;
+let targets = args.targets ? allTargets.filter((t) => args.targets.split(",").includes(t.name)) : allTargets;
+
+// The database this run creates, if any: dropped on every way out.
+let benchDatabase;
+const dropDatabase = async () => {
+  const db = benchDatabase;
+  benchDatabase = undefined;
+  if (db) await db.drop().catch((err) => log(`could not drop ${db.name}: ${err.message}`));
+};
 
 // Ctrl-C reaches the harness, not the targets' process groups: stop them before leaving.
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.once(signal, () => stopAllTargets().finally(() => process.exit(130)));
+  process.once(signal, () =>
+    stopAllTargets()
+      .then(dropDatabase)
+      .finally(() => process.exit(130)),
+  );
 }
+
+const machine = machineInfo(repoRoot);
+if (!machine.wrk) throw new Error("wrk not found: run bench/setup.sh");
+// On 2 cores, server and wrk already take both: anything else running skews the raw numbers.
+if (machine.loadAvgAtStart[0] > 1) log(`warning: load average ${machine.loadAvgAtStart[0]}; other work will add noise`);
 
 const skipped = [];
 const ctx = { repoRoot, env: {}, token: undefined, resetData: undefined };
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-if (databaseUrl) {
+
+/** Finds or creates the run's database, seeds it and signs the bench user's token; or drops what needs one. */
+async function prepareDatabase() {
+  let databaseUrl = process.env.BENCH_DATABASE_URL;
+  if (!databaseUrl) {
+    const adminUrl = process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+    if (await postgresAnswers(adminUrl)) {
+      benchDatabase = await createBenchDatabase({ adminUrl, repoRoot });
+      databaseUrl = benchDatabase.url;
+      log(`created and migrated ${benchDatabase.name}`);
+    }
+  }
+  if (!databaseUrl) {
+    const reason = "no PostgreSQL server answers at BENCH_PG_URL and BENCH_DATABASE_URL is not set";
+    if (workloadIds.includes("w2")) skipped.push({ workload: "w2", reason });
+    workloadIds = workloadIds.filter((w) => w !== "w2");
+    for (const t of targets.filter((t) => t.needsDatabase)) skipped.push({ workload: t.name, reason });
+    targets = targets.filter((t) => !t.needsDatabase);
+    return;
+  }
   // Every target gets the database, so our server runs its PostgreSQL configuration in all workloads.
   const secret = process.env.BENCH_JWT_SECRET ?? randomBytes(32).toString("hex");
   ctx.env = { DATABASE_URL: databaseUrl, JWT_SECRET: secret };
@@ -71,16 +110,15 @@ if (databaseUrl) {
   // iss/typ are the claims our server's access tokens carry; the FastAPI peer ignores them.
   const claims = { iss: process.env.BENCH_JWT_ISSUER ?? "trellis", typ: "access" };
   ctx.token = signJwt({ sub: userId, secret, claims, ttlSeconds: 24 * 3600 });
-} else if (workloadIds.includes("w2")) {
-  skipped.push({ workload: "w2", reason: "BENCH_DATABASE_URL not set (a migrated PostgreSQL database)" });
-  workloadIds = workloadIds.filter((w) => w !== "w2");
 }
 
-const machine = machineInfo(repoRoot);
-if (!machine.wrk) throw new Error("wrk not found: run bench/setup.sh");
-// On 2 cores, server and wrk already take both: anything else running skews the raw numbers.
-if (machine.loadAvgAtStart[0] > 1) log(`warning: load average ${machine.loadAvgAtStart[0]}; other work will add noise`);
-const samples = await measureRounds({ targets, workloadIds, opts, ctx, log });
+let samples;
+try {
+  await prepareDatabase();
+  samples = await measureRounds({ targets, workloadIds, opts, ctx, log });
+} finally {
+  await dropDatabase();
+}
 const summary = summarize(samples);
 const loadAvgAtEnd = loadavg().map((l) => Math.round(l * 100) / 100);
 

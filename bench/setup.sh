@@ -20,6 +20,9 @@ if ((${#missing[@]})); then
 fi
 /usr/bin/python3 -c "import fastapi, uvicorn, uvloop, httptools, sqlalchemy, asyncpg, jwt"
 
-# The bench is not a workspace of the root package: its own lock file, its own node_modules.
-npm ci --prefix "$bench_dir" --no-audit --no-fund
-echo "setup: done. Run: node bench/run.mjs"
+# The bench is not a workspace of the root package: its own lock file, its own node_modules
+# (installed again only when the lock file is newer than the last install).
+if [[ ! -f "$bench_dir/node_modules/.package-lock.json" || "$bench_dir/package-lock.json" -nt "$bench_dir/node_modules/.package-lock.json" ]]; then
+  npm ci --prefix "$bench_dir" --no-audit --no-fund
+fi
+echo "setup: done. Run: npm run bench (or node bench/run.mjs with a built server)"

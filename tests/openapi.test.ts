@@ -17,7 +17,7 @@ describe("the OpenAPI document", () => {
     expect(document.openapi).toBe("3.1.0");
     expect(document.info).toMatchObject({ title: "Trellis API", version: expect.any(String) });
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
-    expect(document.tags.map((t: { name: string }) => t.name)).toEqual(["health", "auth", "users", "items"]);
+    expect(document.tags.map((t: { name: string }) => t.name)).toEqual(["health", "auth", "users", "items", "rooms"]);
   });
 
   it("documents the real success statuses and one error body", () => {
@@ -53,6 +53,8 @@ function samples(): Record<string, { body?: unknown; query?: string }> {
     "GET /v1/items/{id}": {},
     "PATCH /v1/items/{id}": { body: { title: "Patched" } },
     "DELETE /v1/items/{id}": {},
+    "POST /v1/rooms/{room}/messages": { body: { text: "From the sample" } },
+    "GET /v1/rooms/{room}/messages": { query: "?after=0&limit=5" },
   };
 }
 
@@ -76,7 +78,9 @@ describe("every documented route", () => {
       const key = `${method.toUpperCase()} ${path}`;
       const sample = table[key];
       expect(sample, `no sample call for ${key}`).toBeDefined();
-      const concrete = path.replace("{id}", String(path.startsWith("/v1/users") ? victim.user.id : item.body.id));
+      const concrete = path
+        .replace("{id}", String(path.startsWith("/v1/users") ? victim.user.id : item.body.id))
+        .replace("{room}", "sample-room");
       const response = await api.rest(method.toUpperCase(), concrete + (sample?.query ?? ""), {
         token: admin.tokens.accessToken,
         body: sample?.body,

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import type { RouterOutputs } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recorder, trpcCode } from "./support/live.js";
@@ -32,13 +34,17 @@ describe("rooms over server-sent events, with the typed client", () => {
   });
 
   it("after the server drops the connection, resumes with nothing lost or repeated", async () => {
+    const streams = new Set<Socket>();
+    api.server.app.server.on("request", (request: IncomingMessage) => {
+      if (request.url?.startsWith("/trpc/rooms.onMessage")) streams.add(request.socket);
+    });
     const seen = recorder<Tracked<Message>>();
     const sub = sseClient(alice.tokens.accessToken).rooms.onMessage.subscribe({ room: "sse-resume" }, seen.handlers);
     await seen.until(() => seen.starts > 0, "stream open");
     for (const text of ["m1", "m2", "m3"]) await post("sse-resume", text);
     await seen.until(() => seen.events.length === 3, "m1..m3 arrive");
 
-    api.server.app.server.closeAllConnections();
+    for (const socket of streams) socket.destroy();
     for (const text of ["m4", "m5", "m6"]) await post("sse-resume", text);
     await seen.until(() => seen.events.length >= 6, "m4..m6 arrive after the reconnect");
     await post("sse-resume", "m7");

@@ -106,7 +106,8 @@ describe("items.onChange", () => {
 describe("rooms.presence", () => {
   it("shows who joins and who leaves, including a connection that just drops", async () => {
     const client = api.client(alice.tokens.accessToken);
-    const seen = recorder<RouterOutputs["rooms"]["send"] extends unknown ? { members: { name: string; id: number }[] } : never>();
+    const seen =
+      recorder<RouterOutputs["rooms"]["send"] extends unknown ? { members: { name: string; id: number }[] } : never>();
     client.rooms.presence.subscribe({ room: "salon" }, seen.handlers);
     const ids = () => seen.events.at(-1)?.members.map((member) => member.id);
     await seen.until(() => ids()?.length === 1, "alice alone");
@@ -117,7 +118,11 @@ describe("rooms.presence", () => {
     await new Promise((resolve) => socket.once("open", resolve));
     socket.send(JSON.stringify({ method: "connectionParams", data: { token: bob.tokens.accessToken } }));
     socket.send(
-      JSON.stringify({ id: 1, method: "subscription", params: { path: "rooms.presence", input: { json: { room: "salon" } } } }),
+      JSON.stringify({
+        id: 1,
+        method: "subscription",
+        params: { path: "rooms.presence", input: { json: { room: "salon" } } },
+      }),
     );
     await seen.until(() => ids()?.length === 2, "bob joins");
     expect(new Set(ids())).toEqual(new Set([alice.user.id, bob.user.id]));
@@ -139,7 +144,11 @@ describe("shutdown", () => {
     await new Promise((resolve) => socket.once("open", resolve));
     socket.send(JSON.stringify({ method: "connectionParams", data: { token: user.tokens.accessToken } }));
     socket.send(
-      JSON.stringify({ id: 1, method: "subscription", params: { path: "rooms.onMessage", input: { json: { room: "x" } } } }),
+      JSON.stringify({
+        id: 1,
+        method: "subscription",
+        params: { path: "rooms.onMessage", input: { json: { room: "x" } } },
+      }),
     );
     while (!received.some((message) => message.includes('"started"'))) await new Promise((r) => setTimeout(r, 10));
 

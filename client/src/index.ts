@@ -2,11 +2,7 @@ import type { AppRouter, RouterInputs, RouterOutputs } from "@trellis/server";
 import { createTRPCClient, httpBatchLink, splitLink, type TRPCClient } from "@trpc/client";
 import superjson from "superjson";
 import { refreshOnUnauthorizedLink } from "./refresh-link.js";
-import {
-  resumeAfterTokenExpiry,
-  serverSentEventSubscriptions,
-  webSocketSubscriptions,
-} from "./subscription-links.js";
+import { resumeWithFreshToken, serverSentEventSubscriptions, webSocketSubscriptions } from "./subscription-links.js";
 
 export { createSession, type Session, type Tokens } from "./session.js";
 export type { AppRouter, RouterInputs, RouterOutputs };
@@ -70,7 +66,7 @@ export function createClient({
   const client = createTRPCClient<AppRouter>({
     links: [
       ...(onUnauthorized ? [refreshOnUnauthorizedLink(onUnauthorized)] : []),
-      resumeAfterTokenExpiry(),
+      resumeWithFreshToken(liveToken),
       splitLink({
         condition: (op) => op.type === "subscription",
         true: ws?.link ?? serverSentEventSubscriptions({ base, token: liveToken, fetch: customFetch }),
@@ -99,11 +95,13 @@ export async function closeClient(client: TrellisClient): Promise<void> {
   await closers.get(client)?.();
 }
 
-/** Whether a JWT's `exp` has passed (or will within 5 s). Unverified: the server decides; this only avoids a doomed attempt. */
+/** Whether a JWT's `exp` has passed (or will within a second). Unverified: the server decides; this only avoids a doomed attempt. */
 function hasExpired(jwt: string): boolean {
   try {
-    const payload = JSON.parse(atob(jwt.split(".")[1]?.replace(/-/g, "+").replace(/_/g, "/") ?? "")) as { exp?: unknown };
-    return typeof payload.exp === "number" && payload.exp * 1000 < Date.now() + 5_000;
+    const payload = JSON.parse(atob(jwt.split(".")[1]?.replace(/-/g, "+").replace(/_/g, "/") ?? "")) as {
+      exp?: unknown;
+    };
+    return typeof payload.exp === "number" && payload.exp * 1000 < Date.now() + 1_000;
   } catch {
     return false;
   }

@@ -2,9 +2,9 @@ import type { AppRouter } from "@trellis/server";
 import {
   createWSClient,
   httpSubscriptionLink,
+  type Operation,
   type TRPCClientError,
   type TRPCLink,
-  type Operation,
   wsLink,
 } from "@trpc/client";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
@@ -56,19 +56,22 @@ export function serverSentEventSubscriptions(opts: { base: string; token: Curren
     eventSourceOptions: () => ({
       fetch: async (url, init) => {
         const token = await opts.token();
-        return doFetch(url, { ...init, headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+        return doFetch(url, {
+          ...init,
+          headers: { ...init.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        });
       },
     }),
   });
 }
 
 /**
- * Resumes a subscription the server ended with UNAUTHORIZED *after* accepting it: its access
- * token expired (SSE ends the stream then). The next attempt carries the current token and the id
- * of the last event received, so nothing is lost; if the token is no better, that attempt is
- * refused at its start and the error reaches the caller.
+ * Resubscribes a subscription the server ended with UNAUTHORIZED — its access token expired (SSE
+ * ends the stream then) — if the token source now has a different token: the new attempt carries
+ * it and the id of the last event received, so nothing is lost. With the same token, or none, the
+ * error reaches the caller; so does a second refusal in a row.
  */
-export function resumeAfterTokenExpiry(): TRPCLink<AppRouter> {
+export function resumeWithFreshToken(token: CurrentToken): TRPCLink<AppRouter> {
   return () =>
     ({ op, next }) => {
       if (op.type !== "subscription") return next(op);
@@ -76,25 +79,28 @@ export function resumeAfterTokenExpiry(): TRPCLink<AppRouter> {
         let lastEventId: string | undefined;
         let current: Unsubscribable | undefined;
         let stopped = false;
-        const attempt = () => {
-          let started = false;
+        const attempt = async () => {
+          const used = await token();
+          if (stopped) return;
           current = next(withLastEventId(op, lastEventId)).subscribe({
             next(envelope) {
               const { result } = envelope;
-              if (result.type === "started") started = true;
               if ((result.type === "data" || result.type === undefined) && "id" in result && result.id) {
                 lastEventId = String(result.id);
               }
               observer.next(envelope);
             },
             error(error: TRPCClientError<AppRouter>) {
-              if (!stopped && started && error.data?.code === "UNAUTHORIZED") attempt();
-              else observer.error(error);
+              if (stopped || error.data?.code !== "UNAUTHORIZED") return observer.error(error);
+              token().then(
+                (fresh) => (fresh && fresh !== used ? attempt() : observer.error(error)),
+                () => observer.error(error),
+              );
             },
             complete: () => observer.complete(),
           });
         };
-        attempt();
+        attempt().catch((error) => observer.error(error));
         return () => {
           stopped = true;
           current?.unsubscribe();

@@ -53,7 +53,11 @@ export function buildAsyncApiDocument(router: AnyRouter, info: { version: string
     };
     const channelMessages: Record<string, unknown> = { event: { $ref: `#/components/messages/${path}.event` } };
     if (input) {
-      messages[`${path}.input`] = { name: `${path}.input`, title: "Subscription input", payload: toJsonSchema(input, "input") };
+      messages[`${path}.input`] = {
+        name: `${path}.input`,
+        title: "Subscription input",
+        payload: toJsonSchema(input, "input"),
+      };
       channelMessages.input = { $ref: `#/components/messages/${path}.input` };
     }
     channels[path] = {
@@ -118,7 +122,12 @@ export function buildAsyncApiDocument(router: AnyRouter, info: { version: string
             'as the first message: `{"method":"connectionParams","data":{"token":"<accessToken>"}}`. It is checked at every ' +
             "subscription's start; a missing or bad token ends that subscription with UNAUTHORIZED.",
         },
-        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Server-sent events: the access token" },
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "Server-sent events: the access token",
+        },
       },
     },
   };
@@ -171,10 +180,15 @@ function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
     unrepresentable: "any",
     // Dates travel as ISO strings in superjson's `json` part.
     override: (ctx) => {
-      if (ctx.zodSchema._zod.def.type === "date") Object.assign(ctx.jsonSchema, { type: "string", format: "date-time" });
+      if (ctx.zodSchema._zod.def.type === "date")
+        Object.assign(ctx.jsonSchema, { type: "string", format: "date-time" });
     },
   }) as JsonSchema;
-  const { $schema: _, definitions = {}, ...root } = generated as JsonSchema & { definitions?: Record<string, JsonSchema> };
+  const {
+    $schema: _,
+    definitions = {},
+    ...root
+  } = generated as JsonSchema & { definitions?: Record<string, JsonSchema> };
   return tidy(inlineRefs(root, definitions)) as JsonSchema;
 }
 

@@ -25,11 +25,12 @@ export function buildOpenApiDocument(router: AppRouter, info: { version: string 
     title: "Trellis API",
     version: info.version,
     description:
-      "Users, items and JWT auth. Every REST route is the same procedure as its tRPC twin at `/trpc`. " +
+      "Users, items, rooms and JWT auth. Every REST route is the same procedure as its tRPC twin at `/trpc`; " +
+      "subscriptions are described by the AsyncAPI document at `/api/asyncapi.json`. " +
       "Errors share one body: `{code, message, requestId, issues?}`.",
     baseUrl: "/api",
     docsUrl: "/docs",
-    tags: ["health", "auth", "users", "items"],
+    tags: ["health", "auth", "users", "items", "rooms"],
     securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   });
 

@@ -57,7 +57,8 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
         // As trpc-to-openapi's sendResponse writes it.
         reply.code(answer.status);
         reply.header("Content-Type", "application/json");
-        for (const [key, value] of Object.entries(answer.headers ?? {})) if (value !== undefined) reply.header(key, value);
+        for (const [key, value] of Object.entries(answer.headers ?? {}))
+          if (value !== undefined) reply.header(key, value);
         endReply(request, reply, opts.exposeStacks, JSON.stringify(answer.body));
         return reply;
       }

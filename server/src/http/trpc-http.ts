@@ -1,9 +1,5 @@
 import type { AnyTRPCRouter } from "@trpc/server";
-import {
-  type FastifyTRPCPluginOptions,
-  fastifyRequestHandler,
-  fastifyTRPCPlugin,
-} from "@trpc/server/adapters/fastify";
+import { type FastifyTRPCPluginOptions, fastifyRequestHandler, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Env } from "../env.js";
 import type { Context, ContextSource } from "../trpc/context.js";
@@ -20,10 +16,11 @@ export interface TrpcHttpOptions {
 /**
  * tRPC over HTTP at `/trpc`: queries, mutations, batches, and SSE subscriptions.
  *
- * With the fast path on (HTTP_FAST_PATH, the default), the route is the stock Fastify plugin's route (same content-type parsers, same
- * `/:path` pattern, so Fastify's hooks, body limit and errors are unchanged) whose handler first
- * offers the request to the fast path and hands whatever it declines — subscriptions, streamed
- * batches, form data, malformed requests — to tRPC's own `fastifyRequestHandler`.
+ * With the fast path on (HTTP_FAST_PATH, the default), the route is the stock Fastify plugin's
+ * route — the same content-type parsers and `/:path` pattern, so Fastify's hooks, body limit and
+ * errors are unchanged — whose handler first offers the request to the fast path (http/fast/) and
+ * hands whatever it declines — subscriptions, streamed batches, form data, malformed requests — to
+ * tRPC's own `fastifyRequestHandler`. HTTP_FAST_PATH=off registers tRPC's plugin itself.
  */
 export async function registerTrpcHttp(app: FastifyInstance, opts: TrpcHttpOptions) {
   const trpcOptions = {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
 import websocket from "@fastify/websocket";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
 import type { FastifyInstance } from "fastify";
@@ -7,6 +8,8 @@ import type { Env } from "../env.js";
 import type { Clock } from "../platform/clock.js";
 import type { AppRouter } from "../router.js";
 import type { Context, ContextSource } from "../trpc/context.js";
+import { socketHandOff } from "../trpc/hand-off.js";
+import { trackedEventTail, webSocketEncoder } from "../trpc/transformer.js";
 
 export interface TrpcWsOptions {
   env: Env;
@@ -54,12 +57,24 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
     wss: app.websocketServer,
     router: opts.router,
     keepAlive: { enabled: true, pingMs: env.WS_PING_INTERVAL_MS, pongWaitMs: 10_000 },
+    // JSON, reusing the text of an event serialised once for all its subscribers.
+    experimental_encoder: webSocketEncoder,
     createContext: ({ req, res: socket, info }) => {
+      const send = rawSends.get(socket) ?? ((frame: string) => socket.send(frame));
+      const write = (frame: string) => {
+        if (socket.readyState !== socket.OPEN) return;
+        corkUntilNextTurn(socket);
+        send(frame);
+      };
       const ctx = opts.createContext({
         headers: req.headers,
         requestId: requestIds.get(req),
         connectionParams: info.connectionParams,
-        connection: { subscriptions: 0, maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS },
+        connection: {
+          subscriptions: 0,
+          maxSubscriptions: env.WS_MAX_SUBSCRIPTIONS,
+          handOff: (idOf) => socketHandOff(write, idOf, trackedEventTail),
+        },
       });
       endWithCredentials(socket, ctx, opts.clock, env.WS_RECONNECT_GRACE_MS);
       return ctx;
@@ -69,8 +84,15 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
     },
   });
 
+  const rawSends = new WeakMap<WebSocket, (frame: string) => void>();
   app.get("/trpc", { websocket: true }, (socket, request) => {
     requestIds.set(request.raw, request.id);
+    // The encoder turns a hand-off token into an empty frame: it is not for the client.
+    const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
+    rawSends.set(socket, send);
+    socket.send = ((data: unknown, ...rest: unknown[]) => {
+      if (data !== "") send(data, ...rest);
+    }) as WebSocket["send"];
     onConnection(socket, request.raw);
   });
 
@@ -112,4 +134,25 @@ function endWithCredentials(socket: WebSocket, ctx: Context, clock: Clock, grace
       if (socket.readyState === socket.OPEN) close();
     },
   );
+}
+
+const corked = new Set<Socket>();
+let flush: NodeJS.Immediate | undefined;
+
+/**
+ * Frames written to one socket in the same turn of the event loop leave in one system call. A
+ * room's feed delivers what arrived during a turn together (modules/rooms/feed.ts), so under load —
+ * more messages per turn — each write carries more frames, and the server keeps up instead of
+ * paying a system call per frame per subscriber. Idle, nothing waits: the flush is the next turn.
+ */
+function corkUntilNextTurn(socket: WebSocket) {
+  const raw = (socket as unknown as { _socket?: Socket })._socket;
+  if (!raw || corked.has(raw)) return;
+  raw.cork();
+  corked.add(raw);
+  flush ??= setImmediate(() => {
+    flush = undefined;
+    for (const each of corked) each.uncork();
+    corked.clear();
+  });
 }

@@ -21,10 +21,7 @@ export interface Realtime {
  * as one. Two Redis connections per instance: one for commands, one for subscriptions.
  * `bus` replaces the bus (tests), and presence then publishes on it.
  */
-export function openRealtime(
-  env: Env,
-  opts: { bus?: EventBus; onError?: (error: unknown) => void } = {},
-): Realtime {
+export function openRealtime(env: Env, opts: { bus?: EventBus; onError?: (error: unknown) => void } = {}): Realtime {
   const onError = opts.onError ?? (() => {});
   const tickMs = Math.max(500, Math.floor((env.PRESENCE_TTL_SECONDS * 1000) / 3));
 

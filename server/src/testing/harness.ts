@@ -13,9 +13,9 @@ import { argon2idHasher } from "../platform/security/password-hasher.js";
 import { appRouter } from "../router.js";
 import { createContextFactory } from "../trpc/context.js";
 import { createCallerFactory } from "../trpc/init.js";
-import { openIsolatedDatabase } from "./isolated-database.js";
+import { createPostgresDatabase, openIsolatedDatabase } from "./isolated-database.js";
 
-export { createAccessTokens, openIsolatedDatabase };
+export { createAccessTokens, createPostgresDatabase, openIsolatedDatabase };
 
 /** Settings for tests: development-safe, quiet. */
 export function testEnv(overrides: Record<string, string> = {}): Env {
@@ -72,8 +72,9 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
   deps.jobs.start();
   const createContext = createContextFactory(deps);
   // A fresh context per call, as each HTTP request gets: nothing memoised leaks between calls.
-  const caller = (token?: string) =>
-    createCaller(() => createContext({ headers: token ? { authorization: `Bearer ${token}` } : {} }));
+  // `signal` ends the caller's subscriptions, as a closed connection does.
+  const caller = (token?: string, opts: { signal?: AbortSignal } = {}) =>
+    createCaller(() => createContext({ headers: token ? { authorization: `Bearer ${token}` } : {} }), opts);
 
   /** Registers and logs in a new user with a unique email; `admin` promotes it in the database. */
   async function signUp(opts: { admin?: boolean; password?: string; name?: string } = {}) {

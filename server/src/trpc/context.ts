@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { AppError } from "../errors.js";
 import type { Role } from "../generated/prisma/enums.js";
 import type { Deps } from "../platform/deps.js";
+import type { HandOff } from "../platform/events/hand-off.js";
 import { bearerTokenOf, readHeader } from "./headers.js";
 
 /** The caller, as authenticated procedures see it in `ctx.user`. */
@@ -18,6 +19,8 @@ export interface LiveConnection {
   /** Subscriptions open on this connection now, and the most it may have. */
   subscriptions: number;
   readonly maxSubscriptions: number;
+  /** Offers a subscription to write its live events straight to the socket (platform/events/hand-off.ts). */
+  handOff<T>(idOf: (event: T) => string | number): HandOff<T>;
 }
 
 export interface Context {
@@ -49,7 +52,11 @@ export function createContextFactory(deps: Deps) {
     // An HTTP context lives for one request: look the caller up once, however many calls its batch has.
     // A WebSocket context lives as long as the connection, possibly hours: authenticate every
     // subscription afresh, so an expired token, a deleted user or a demotion applies to the next one.
-    const session = () => (source.connection ? authenticate(deps, token) : (memo ??= authenticate(deps, token)));
+    const session = () => {
+      if (source.connection) return authenticate(deps, token);
+      memo ??= authenticate(deps, token);
+      return memo;
+    };
     return {
       deps,
       requestId: source.requestId ?? readHeader(source.headers, "x-request-id") ?? randomUUID(),

@@ -1,14 +1,15 @@
 import { initTRPC } from "@trpc/server";
-import superjson from "superjson";
 import type { Context } from "./context.js";
 import { type ErrorData, fieldIssuesOf, publicMessageOf } from "./error-formatter.js";
 import type { Meta } from "./meta.js";
+import { transformer } from "./transformer.js";
 
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    // superjson, serialising a fan-out event once for all its subscribers (see transformer.ts).
+    transformer,
     // SSE subscriptions: a comment every 10 s keeps proxies from closing a quiet stream, and a client
     // that hears nothing for 25 s reconnects (resuming from its last event) instead of waiting forever.
     sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },

@@ -1,6 +1,8 @@
 import { TRPCError, tracked } from "@trpc/server";
 import { AppError } from "../errors.js";
 import type { Clock } from "../platform/clock.js";
+import { type HandOffToken, isHandOffToken } from "../platform/events/hand-off.js";
+import { isAsyncIterable, pipeEvents } from "./iterables.js";
 import { authedProcedure } from "./procedures.js";
 
 /** Sent when a subscription outlives the access token that opened it (SSE). */
@@ -44,16 +46,8 @@ export const liveProcedure = authedProcedure.use(async ({ ctx, next, signal }) =
     release();
     return result;
   }
-  return { ...result, data: releaseAtEnd(result.data, release) };
+  return { ...result, data: pipeEvents(result.data, { onEnd: release }) };
 });
-
-async function* releaseAtEnd<T>(events: AsyncIterable<T>, release: () => void) {
-  try {
-    return yield* events;
-  } finally {
-    release();
-  }
-}
 
 /**
  * `events` until `expiresAt`, then UNAUTHORIZED. Checked against the clock before every event
@@ -92,11 +86,12 @@ async function* endAtExpiry<T>(events: AsyncIterable<T>, expiresAt: Date, clock:
   }
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
-}
-
-/** Gives every event its id, so clients can resume after the last one they received (`lastEventId`). */
-export async function* trackedBy<T>(events: AsyncIterable<T>, idOf: (event: T) => string | number) {
-  for await (const event of events) yield tracked(String(idOf(event)), event);
+/**
+ * Gives every event its id, so clients can resume after the last one they received (`lastEventId`).
+ * A hand-off token passes through as it is (see platform/events/hand-off.ts).
+ */
+export function trackedBy<T>(events: AsyncIterable<T | HandOffToken>, idOf: (event: T) => string | number) {
+  return pipeEvents(events, {
+    map: (event) => (isHandOffToken(event) ? event : tracked(String(idOf(event)), event)),
+  });
 }

@@ -1,29 +1,24 @@
 import { TRPCError } from "@trpc/server";
 import { AppError, TRPC_CODE_OF } from "../errors.js";
 import { baseProcedure, middleware } from "./init.js";
+import { isAsyncIterable, pipeEvents } from "./iterables.js";
 
-const toTrpcError = (cause: AppError) => new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
+const toTrpcError = (cause: AppError) =>
+  new TRPCError({ code: TRPC_CODE_OF[cause.code], message: cause.message, cause });
 
-/** A subscription's events, with an AppError thrown while streaming mapped as one thrown before. */
-async function* mapStreamErrors(events: AsyncIterable<unknown>) {
-  try {
-    return yield* events;
-  } catch (error) {
-    throw error instanceof AppError ? toTrpcError(error) : error;
-  }
-}
-
-/** Turns a service's AppError into the matching tRPC error, keeping the original as `cause`. */
+/**
+ * Turns a service's AppError into the matching tRPC error, keeping the original as `cause` — also
+ * one a subscription throws while streaming, after this middleware has returned.
+ */
 const mapAppErrors = middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof AppError) throw toTrpcError(result.error.cause);
-  if (result.ok && isAsyncIterable(result.data)) return { ...result, data: mapStreamErrors(result.data) };
+  if (result.ok && isAsyncIterable(result.data)) {
+    const mapError = (error: unknown) => (error instanceof AppError ? toTrpcError(error) : error);
+    return { ...result, data: pipeEvents(result.data, { mapError }) };
+  }
   return result;
 });
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
-}
 
 /** Anyone may call it. */
 export const publicProcedure = baseProcedure.use(mapAppErrors);

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
- * An `AbortSignal` that aborts when the client goes away before its response is complete: the
- * signal tRPC's Node adapters give procedures (`incomingMessageToRequest`), without building the
- * fetch `Request` it comes with there.
+ * The abort signal tRPC's Node adapters give procedures (`incomingMessageToRequest`): it aborts when
+ * the client goes away before its response is complete.
  */
 export function requestSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
   const controller = new AbortController();

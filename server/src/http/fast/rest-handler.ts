@@ -22,7 +22,9 @@ import {
 } from "trpc-to-openapi";
 import { ZodArray, type ZodObject, type ZodType } from "zod/v4";
 import { callProcedure } from "./procedure-runner.js";
+import { RequestInfo } from "./request-info.js";
 import { requestSignal } from "./request-signal.js";
+import { assertValidUrl } from "./request-url.js";
 
 type ProcedureType = "query" | "mutation";
 
@@ -70,16 +72,46 @@ function planInput(procedure: AnyProcedure): InputPlan {
   const isObject = zodSupportsCoerce && instanceofZodTypeObject(schema);
   const shape = isObject ? (schema as ZodObject).shape : {};
   const arrayKeys = Object.entries(shape)
-    .filter(([, field]) => field instanceof ZodArray || (instanceofZodTypeOptional(field) && field.unwrap() instanceof ZodArray))
+    .filter(
+      ([, field]) =>
+        field instanceof ZodArray || (instanceofZodTypeOptional(field) && field.unwrap() instanceof ZodArray),
+    )
     .map(([key]) => key);
   return { schema, isVoid: instanceofZodTypeLikeVoid(schema), isObject, arrayKeys, coerced: false };
+}
+
+/**
+ * `{ ...values, ...pathInput }` as trpc-to-openapi builds the input, without the double-spread literal
+ * V8 builds slowly. Object.assign would call the `__proto__` setter where a spread defines a
+ * property of that name (`?__proto__=x`), so such inputs take the spread.
+ */
+function merge(values: unknown, pathInput: Record<string, string>): Record<string, unknown> {
+  if (values !== null && typeof values === "object" && Object.hasOwn(values, "__proto__")) {
+    return { ...values, ...pathInput };
+  }
+  return Object.assign({}, values, pathInput);
+}
+
+/** Characters a URL path keeps as they are (RFC 3986 pchar and "/"), so `new URL(...).pathname` would not change them. */
+const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@%/]*$/;
+
+/**
+ * The pathname `new URL(target).pathname` would give, for the common target it can be read from
+ * directly: characters the URL parser leaves alone and no dot segments. Undefined otherwise.
+ */
+function pathnameOf(target: string): string | undefined {
+  const query = target.indexOf("?");
+  const path = query === -1 ? target : target.slice(0, query);
+  if (!PLAIN_PATH.test(path) || path.includes("//") || /\/\.\.?(\/|$)|%2e/i.test(path)) return undefined;
+  return path;
 }
 
 /**
  * Serves REST routes the way trpc-to-openapi's Node handler does — the same procedure lookup, query
  * and body handling, string coercion, context, `responseMeta` and error shape, from its own exported
  * building blocks — but with Fastify's already-parsed request and without the fetch `Request` that
- * handler builds on every call only to take an abort signal from it (now created only if read).
+ * handler builds on every call only to take an abort signal from it (made here only if `info.signal`
+ * is read).
  *
  * Resolves to null, having done nothing, for what it leaves to the stock handler: no matching
  * procedure (404, HEAD) and a body that is not JSON (415).
@@ -92,8 +124,12 @@ export function createFastRestHandler(opts: FastRestOptions) {
   return async function handleRest(request: FastifyRequest, reply: FastifyReply): Promise<RestAnswer | null> {
     const method = request.method as OpenApiMethod | "HEAD";
     const rawUrl = request.raw.url ?? "/";
-    const url = new URL(rawUrl.startsWith("/") ? `http://127.0.0.1${rawUrl}` : rawUrl);
-    const found = findProcedure(method, normalizePath(url.pathname));
+    let parsedUrl: URL | undefined;
+    const urlOf = () => {
+      parsedUrl ??= new URL(rawUrl.startsWith("/") ? `http://127.0.0.1${rawUrl}` : rawUrl);
+      return parsedUrl;
+    };
+    const found = findProcedure(method, normalizePath(pathnameOf(rawUrl) ?? urlOf().pathname));
     const procedure = found?.procedure;
     if (!found || !procedure) return null;
     const { pathInput } = found;
@@ -108,10 +144,14 @@ export function createFastRestHandler(opts: FastRestOptions) {
     let data: unknown;
     try {
       let plan = plans.get(proc);
-      if (!plan) plans.set(proc, (plan = planInput(proc)));
+      if (!plan) {
+        plan = planInput(proc);
+        plans.set(proc, plan);
+      }
       if (!plan.isVoid) {
-        const values = useBody ? await getBody(request as never) : getQuery(request as never, url);
-        input = { ...values, ...pathInput };
+        // getQuery reads Fastify's parsed `request.query`; the URL is its fallback only.
+        const values = useBody ? await getBody(request as never) : getQuery(request as never, urlOf());
+        input = merge(values, pathInput);
       }
       if (plan.isObject) {
         if (!useBody && input) {
@@ -124,19 +164,11 @@ export function createFastRestHandler(opts: FastRestOptions) {
         if (!plan.coerced) coerceSchema(plan.schema as never);
         plan.coerced = true;
       }
-      let signal: AbortSignal | undefined;
-      info = {
-        isBatchCall: false,
-        accept: null,
-        calls: [],
-        type,
-        connectionParams: null,
-        url,
-        get signal() {
-          signal ??= requestSignal(request.raw, reply.raw);
-          return signal;
-        },
-      };
+      // trpc-to-openapi builds a fetch Request here (for its signal), which fails on a URL it cannot parse.
+      assertValidUrl(request.raw);
+      info = new RequestInfo({ isBatchCall: false, accept: null, calls: [], type, connectionParams: null }, urlOf, () =>
+        requestSignal(request.raw, reply.raw),
+      );
       ctx = await opts.createContext({ req: request, res: reply, info });
       // What `router.createCaller(ctx).<path>(input)` does, without building its proxies.
       const callerCtx = typeof ctx === "function" ? await ctx() : ctx;
@@ -149,7 +181,15 @@ export function createFastRestHandler(opts: FastRestOptions) {
         signal: undefined,
         batchIndex: 0,
       });
-      const meta = opts.responseMeta?.({ type, paths: [path], ctx, data: [data], errors: [], info, eagerGeneration: true });
+      const meta = opts.responseMeta?.({
+        type,
+        paths: [path],
+        ctx,
+        data: [data],
+        errors: [],
+        info,
+        eagerGeneration: true,
+      });
       return { status: meta?.status ?? 200, headers: meta?.headers ?? {}, body: data };
     } catch (cause) {
       const error = getErrorFromUnknown(cause);
@@ -168,11 +208,17 @@ export function createFastRestHandler(opts: FastRestOptions) {
         error.code === "BAD_REQUEST" && error.cause instanceof Error && error.cause.name === "ZodError";
       const body = {
         ...shape,
-        message: isInputValidationError ? "Input validation failed" : (shape?.message ?? error.message ?? "An error occurred"),
+        message: isInputValidationError
+          ? "Input validation failed"
+          : (shape?.message ?? error.message ?? "An error occurred"),
         code: error.code,
         issues: isInputValidationError ? (error.cause as unknown as { issues: unknown }).issues : undefined,
       };
-      return { status: meta?.status ?? TRPC_ERROR_CODE_HTTP_STATUS[error.code] ?? 500, headers: meta?.headers ?? {}, body };
+      return {
+        status: meta?.status ?? TRPC_ERROR_CODE_HTTP_STATUS[error.code] ?? 500,
+        headers: meta?.headers ?? {},
+        body,
+      };
     }
   };
 }

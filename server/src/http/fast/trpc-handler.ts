@@ -8,11 +8,9 @@ import {
   isObject,
   isPromise,
   TRPCError,
-  transformTRPCResponse,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { callProcedure } from "./procedure-runner.js";
-import { requestSignal } from "./request-signal.js";
 import { parseTrpcRequest } from "./trpc-request.js";
 
 type ProcedureType = TRPCRequestInfo["type"];
@@ -36,8 +34,18 @@ const ACCEPTED_METHODS: Record<string, string[]> = { query: ["GET"], mutation: [
 
 /** tRPC's test for a value a plain JSON response cannot carry (it needs httpBatchStreamLink). */
 const isDataStream = (value: unknown) =>
-  isObject(value) &&
-  (isAsyncIterable(value) || Object.values(value).some((v) => isPromise(v) || isAsyncIterable(v)));
+  isObject(value) && (isAsyncIterable(value) || Object.values(value).some((v) => isPromise(v) || isAsyncIterable(v)));
+
+type ResponseItem = { error: unknown } | { result: { data: unknown } };
+
+/**
+ * tRPC's `transformTRPCResponse`: `data` or `error` serialized with the router's transformer. The
+ * items are built here with no other keys, so they are written out rather than spread.
+ */
+function serialize(config: AnyRouter["_def"]["_config"], item: ResponseItem): unknown {
+  const { serialize: toWire } = config.transformer.output;
+  return "error" in item ? { error: toWire(item.error) } : { result: { data: toWire(item.result.data) } };
+}
 
 const streamError = () =>
   new TRPCError({
@@ -58,10 +66,10 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
   const config = opts.router._def._config;
 
   return async function handleTrpc(request: FastifyRequest, reply: FastifyReply, urlPath: string): Promise<boolean> {
-    const info = await parseTrpcRequest(opts.router, request, urlPath, opts.maxBatchSize);
+    const info = await parseTrpcRequest(opts.router, request, reply.raw, urlPath, opts.maxBatchSize);
     if (!info) return false;
-    const signal = requestSignal(request.raw, reply.raw);
-    info.signal = signal;
+    // tRPC gives every call a signal that aborts with the request; one for all calls aborts alike.
+    const signal = info.signal;
     const headers = new Map<string, string>([["vary", "trpc-accept, accept"]]);
 
     // A context that fails to build fails every call, after the checks that precede it.
@@ -115,7 +123,7 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
           ? { error: getErrorShape({ config, ctx, error, input: call.result(), path: call.path, type: info.type }) }
           : { result: { data } };
         status = getHTTPStatusCode(json, error ? [error] : []);
-        body = JSON.stringify(transformTRPCResponse(config, json));
+        body = JSON.stringify(serialize(config, json));
       } else {
         const results = (await Promise.all(calls)).map(([error, data]) =>
           !error && isDataStream(data) ? [streamError(), undefined] : [error, data],
@@ -127,7 +135,7 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
           return { error: getErrorShape({ config, ctx, error, input: call.result(), path: call.path, type }) };
         });
         status = getHTTPStatusCode(json, results.map(([error]) => error) as TRPCError[]);
-        body = JSON.stringify(transformTRPCResponse(config, json));
+        body = JSON.stringify(json.map((item) => serialize(config, item)));
       }
     } catch (cause) {
       // resolveResponse's last resort: one error for the whole request, reported without a path.
@@ -135,7 +143,7 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
       opts.onError?.({ error, path: undefined, input: undefined, ctx, type: info.type, req: request });
       const json = { error: getErrorShape({ config, ctx, error, input: undefined, path: undefined, type: info.type }) };
       status = getHTTPStatusCode(json, [error]);
-      body = JSON.stringify(transformTRPCResponse(config, json));
+      body = JSON.stringify(serialize(config, json));
     }
 
     reply.code(status);

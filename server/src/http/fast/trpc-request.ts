@@ -1,5 +1,4 @@
-import type { IncomingHttpHeaders } from "node:http";
-import { createURL } from "@trpc/server/adapters/node-http";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { TRPCRequestInfo } from "@trpc/server/http";
 import {
   type AnyRouter,
@@ -8,6 +7,9 @@ import {
   urlPathToProcedurePath,
 } from "@trpc/server/unstable-core-do-not-import";
 import type { FastifyRequest } from "fastify";
+import { RequestInfo } from "./request-info.js";
+import { requestSignal } from "./request-signal.js";
+import { searchParamsOf, urlOrNull } from "./request-url.js";
 
 /** The media type of a Content-Type, compared as tRPC compares it: case-insensitive, parameters dropped. */
 function mediaTypeOf(contentType: string | undefined): string | undefined {
@@ -42,6 +44,7 @@ function headersView(raw: IncomingHttpHeaders) {
 export async function parseTrpcRequest(
   router: AnyRouter,
   request: FastifyRequest,
+  response: ServerResponse,
   urlPath: string,
   maxBatchSize: number | undefined,
 ): Promise<TRPCRequestInfo | null> {
@@ -53,25 +56,25 @@ export async function parseTrpcRequest(
   // POST of anything else take other branches of tRPC's parser (or its 415).
   const mediaType = mediaTypeOf(raw.headers["content-type"]);
   if (mediaType !== "application/json") {
-    if (method !== "GET" || mediaType === "multipart/form-data" || mediaType === "application/octet-stream") return null;
+    if (method !== "GET" || mediaType === "multipart/form-data" || mediaType === "application/octet-stream")
+      return null;
   }
   if (getAcceptHeader(headers as unknown as Headers) === "application/jsonl") return null;
   // Fastify's JSON parser in the tRPC scope hands the body over as the raw string.
   const body = request.body;
   if (method === "POST" && typeof body !== "string") return null;
 
-  let url: URL;
+  const searchParams = searchParamsOf(raw);
+  if (!searchParams || searchParams.has("connectionParams")) return null;
   let path: string;
   try {
-    url = createURL(raw);
     path = urlPathToProcedurePath(decodeURIComponent(urlPath), router._def._config.pathSeparator);
   } catch {
     return null;
   }
-  if (url.searchParams.has("connectionParams")) return null;
 
-  // getRequestInfo reads method, headers, text() and signal of the request; the signal is only
-  // created (below, by the caller) once the fast path has taken the request.
+  // getRequestInfo reads method, headers, text() and signal of the request; the signal and the URL
+  // are only made once the fast path has taken the request (see RequestInfo).
   const req = { method, headers, text: async () => body as string, signal: undefined };
   let info: TRPCRequestInfo;
   try {
@@ -79,14 +82,18 @@ export async function parseTrpcRequest(
       req: req as unknown as Request,
       path,
       router,
-      searchParams: url.searchParams,
+      searchParams,
       headers: headers as unknown as Headers,
-      url,
+      url: null,
       maxBatchSize,
     });
   } catch {
     return null;
   }
   if (info.type === "subscription") return null;
-  return info;
+  return new RequestInfo(
+    info,
+    () => urlOrNull(raw),
+    () => requestSignal(raw, response),
+  );
 }

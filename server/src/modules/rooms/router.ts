@@ -8,6 +8,7 @@ import {
   presenceMeta,
   RoomHistory,
   RoomHistoryInput,
+  type RoomMessage,
   RoomMessageOutput,
   roomHistoryMeta,
   SendMessageInput,
@@ -15,6 +16,8 @@ import {
 } from "./schema.js";
 import { roomHistory, sendMessage } from "./service.js";
 import { streamPresence, streamRoomMessages } from "./stream.js";
+
+const idOf = (message: RoomMessage) => message.id;
 
 /** Chat rooms: open to every signed-in user; a room exists once someone posts to it. */
 export const roomsRouter = router({
@@ -31,9 +34,10 @@ export const roomsRouter = router({
   onMessage: liveProcedure
     .meta(onMessageMeta)
     .input(OnMessageInput)
-    .subscription(({ ctx, input, signal }) =>
-      trackedBy(streamRoomMessages(ctx.deps, { ...input, signal }), (message) => message.id),
-    ),
+    .subscription(({ ctx, input, signal }) => {
+      const handOff = ctx.connection?.handOff(idOf);
+      return trackedBy(streamRoomMessages(ctx.deps, { ...input, signal, handOff }), idOf);
+    }),
   presence: liveProcedure
     .meta(presenceMeta)
     .input(PresenceInput)

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Meta } from "../../trpc/meta.js";
-import { dateTime, MAX_PAGE_SIZE } from "../../trpc/schemas.js";
+import { dateTime, MAX_PAGE_SIZE, text } from "../../trpc/schemas.js";
 
 /** Longest message text. Part of the contract (and the OpenAPI document), so not a setting. */
 export const MAX_MESSAGE_LENGTH = 2000;
@@ -21,7 +21,11 @@ export const messageSelect = {
 
 export const RoomMessageOutput = z
   .object({
-    id: z.number().int().positive().meta({ description: "Position in the room: 1, 2, 3… (the event id to resume after)" }),
+    id: z
+      .number()
+      .int()
+      .positive()
+      .meta({ description: "Position in the room: 1, 2, 3… (the event id to resume after)" }),
     room: z.string(),
     text: z.string(),
     author: z.object({ id: z.number().int(), name: z.string() }),
@@ -30,7 +34,7 @@ export const RoomMessageOutput = z
   .meta({ id: "RoomMessage" });
 export type RoomMessage = z.output<typeof RoomMessageOutput>;
 
-export const SendMessageInput = z.object({ room: roomName, text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) });
+export const SendMessageInput = z.object({ room: roomName, text: text().trim().min(1).max(MAX_MESSAGE_LENGTH) });
 
 export const RoomHistoryInput = z.object({
   room: roomName,

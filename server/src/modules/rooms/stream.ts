@@ -1,63 +1,84 @@
-import { createInbox } from "../../platform/events/inbox.js";
 import type { Deps } from "../../platform/deps.js";
+import type { HandOff, HandOffToken } from "../../platform/events/hand-off.js";
+import { createInbox } from "../../platform/events/inbox.js";
 import type { AuthUser } from "../../trpc/context.js";
-import { lastMessageId, readMessages, roomTopic } from "./service.js";
+import { openRoomFeed } from "./feed.js";
 import type { RoomMessage, RoomPresence } from "./schema.js";
+import { readMessages } from "./service.js";
 
 const PAGE = 500;
-const MISSED = Symbol("missed");
 
 /**
  * A room's messages for one subscriber: first those after `lastEventId` (if given), then live
  * ones, each exactly once and in order.
  *
- * The live source is subscribed *before* the backlog is read, so a message committed while we read
- * is either in the backlog or in the inbox, and `next` (the id we expect) drops the copy. Ids have
- * no gaps (see sendMessage), so a live message beyond `next` means others are late or were lost
- * (say, Redis was briefly away): we read them from the database before going on.
+ * The live source (the room's feed: ordered, gap-free) is attached *before* the backlog is read, so
+ * a message committed while we read is either in the backlog or queued, and `last` (the id we
+ * yielded last) drops the copy.
+ *
+ * With `handOff` (WebSocket), once caught up, live messages go to the transport's writer instead of
+ * being yielded one by one: see platform/events/hand-off.ts.
  */
 export async function* streamRoomMessages(
   deps: Pick<Deps, "db" | "bus">,
-  opts: { room: string; lastEventId?: number | null; signal?: AbortSignal },
-): AsyncGenerator<RoomMessage, void> {
-  const { db, bus } = deps;
-  const { room } = opts;
-  const inbox = createInbox<RoomMessage | typeof MISSED>(opts.signal ?? new AbortController().signal);
-  const unsubscribe = await bus.subscribe(roomTopic(room), (message) => inbox.push(message as RoomMessage), {
-    onMissed: () => inbox.push(MISSED),
-  });
+  opts: { room: string; lastEventId?: number | null; signal?: AbortSignal; handOff?: HandOff<RoomMessage> },
+): AsyncGenerator<RoomMessage | HandOffToken, void> {
+  const signal = opts.signal ?? new AbortController().signal;
+  const feed = await openRoomFeed(deps, opts.room);
+  const inbox = createInbox<RoomMessage>(signal);
+  let detach = feed.subscribe((message) => inbox.push(message));
   try {
-    const last = await lastMessageId(db, room);
     // Never resume beyond the room's end: an id from before a database reset must not hide new messages.
-    let next = Math.min(opts.lastEventId ?? last, last) + 1;
+    let last = Math.min(opts.lastEventId ?? feed.end, feed.end);
+    while (last < feed.end) {
+      const page = await readMessages(deps.db, opts.room, last, undefined, PAGE);
+      for (const message of page) {
+        yield message;
+        last = message.id;
+      }
+      if (page.length < PAGE) break;
+    }
 
-    /** Everything from `next` up to (not including) `before`, page by page. */
-    async function* catchUp(before?: number) {
-      while (true) {
-        const page = await readMessages(db, room, next - 1, before, PAGE);
-        for (const message of page) {
-          yield message;
-          next = message.id + 1;
-        }
-        if (page.length < PAGE) return;
+    if (opts.handOff) {
+      for (const message of inbox.drain()) {
+        if (message.id <= last) continue;
+        yield message;
+        last = message.id;
+      }
+      yield opts.handOff.token;
+      const write = opts.handOff.take();
+      if (write) {
+        // Synchronously, so no message slips between the queue and the writer.
+        const forward = (message: RoomMessage) => {
+          // The backlog may have read past what the feed had delivered: those come again.
+          if (message.id <= last) return;
+          last = message.id;
+          write(message);
+        };
+        detach();
+        for (const message of inbox.drain()) forward(message);
+        detach = feed.subscribe(forward);
+        await aborted(signal);
+        return;
       }
     }
 
-    yield* catchUp();
-    for await (const item of inbox.items()) {
-      if (item === MISSED) {
-        yield* catchUp();
-        continue;
-      }
-      if (item.id < next) continue;
-      if (item.id > next) yield* catchUp(item.id);
-      yield item;
-      next = item.id + 1;
+    for await (const message of inbox.items()) {
+      if (message.id <= last) continue;
+      yield message;
+      last = message.id;
     }
   } finally {
-    await unsubscribe();
+    detach();
+    await feed.close();
   }
 }
+
+const aborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
 
 /**
  * Puts `user` in the room for as long as the subscription lasts, and yields who is there: the room
@@ -71,7 +92,9 @@ export async function* streamPresence(
 ): AsyncGenerator<RoomPresence, void> {
   const { room } = opts;
   const inbox = createInbox<RoomPresence & { version: number }>(opts.signal ?? new AbortController().signal);
-  const stopWatching = await deps.presence.watch(room, ({ version, members }) => inbox.push({ room, members, version }));
+  const stopWatching = await deps.presence.watch(room, ({ version, members }) =>
+    inbox.push({ room, members, version }),
+  );
   let membership: Awaited<ReturnType<Deps["presence"]["join"]>> | undefined;
   try {
     membership = await deps.presence.join(room, { id: user.id, name: user.name });

@@ -7,8 +7,8 @@ export interface Inbox<T> {
   push(item: T): void;
   /** Every item pushed, in order, until `signal` aborts. Read it once. */
   items(): AsyncGenerator<T, void>;
-  /** Resolves at the next push (or abort), without taking anything. */
-  nextPush(): Promise<void>;
+  /** Takes what is queued now, synchronously. */
+  drain(): T[];
 }
 
 export function createInbox<T>(signal: AbortSignal): Inbox<T> {
@@ -20,15 +20,18 @@ export function createInbox<T>(signal: AbortSignal): Inbox<T> {
     resume?.();
   };
   signal.addEventListener("abort", wakeUp, { once: true });
-  const nextPush = () =>
-    signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve));
+  const nextPush = () => (signal.aborted ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve)));
 
   return {
     push(item) {
       queue.push(item);
       wakeUp();
     },
-    nextPush,
+    drain() {
+      const taken = queue;
+      queue = [];
+      return taken;
+    },
     async *items() {
       try {
         while (!signal.aborted) {

@@ -30,7 +30,8 @@ export function createRedisBus(opts: {
     if (!channel) return;
     let message: BusMessage;
     try {
-      message = superjson.parse(payload);
+      // Frozen: every local listener gets this one object, so none may change it for the others.
+      message = deepFreeze(superjson.parse(payload));
     } catch (error) {
       opts.onError(error);
       return;
@@ -98,4 +99,10 @@ export function createRedisBus(opts: {
       channels.clear();
     },
   };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
 }

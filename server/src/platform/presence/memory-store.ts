@@ -14,7 +14,10 @@ export function createMemoryPresenceStore(): PresenceStore {
   return {
     async add(space, connectionId, member) {
       let members = spaces.get(space);
-      if (!members) spaces.set(space, (members = new Map()));
+      if (!members) {
+        members = new Map();
+        spaces.set(space, members);
+      }
       members.set(connectionId, member);
       bump(space);
       return snapshotOf(space);

@@ -40,7 +40,10 @@ export function createRedisPresenceStore(opts: { redis: Redis; prefix: string; t
     async add(space, connectionId, member) {
       const k = keys(space);
       let ids = local.get(space);
-      if (!ids) local.set(space, (ids = new Set()));
+      if (!ids) {
+        ids = new Set();
+        local.set(space, ids);
+      }
       ids.add(connectionId);
       const multi = redis
         .multi()

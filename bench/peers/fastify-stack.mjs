@@ -1,0 +1,40 @@
+// Reference peer, not a competitor: the plain `{"hello":"world"}` route of fastify-route.mjs behind
+// our server's HTTP stack — Fastify options, logger (warn), request-id/timing/trusted-host hooks,
+// error fallbacks, CORS and compression, set up as server/src/app.ts does, from the built server.
+// Its W1 ratio is the ceiling any route of our server can reach before tRPC or REST do any work.
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
+// The server's own copies of Fastify and its plugins, not the bench package's.
+const serverRequire = createRequire(join(repoRoot, "server/package.json"));
+const load = async (name) => (await import(pathToFileURL(serverRequire.resolve(name)).href)).default;
+const [Fastify, cors, compress] = await Promise.all([
+  load("fastify"),
+  load("@fastify/cors"),
+  load("@fastify/compress"),
+]);
+const { LogController } = await import(pathToFileURL(serverRequire.resolve("fastify")).href);
+const { registerRequestHooks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/hooks.js")).href);
+const { registerFallbacks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/fallbacks.js")).href);
+
+const app = Fastify({
+  logger: { level: "warn" },
+  bodyLimit: 1024 * 1024,
+  requestIdHeader: "x-request-id",
+  genReqId: () => randomUUID(),
+  logController: new LogController({ disableRequestLogging: true }),
+  routerOptions: { maxParamLength: 5_000 },
+});
+registerRequestHooks(app, { TRUSTED_HOSTS: ["*"] });
+registerFallbacks(app);
+await app.register(cors, {
+  origin: ["http://localhost:3000", "http://127.0.0.1:3000"],
+  credentials: true,
+  exposedHeaders: ["x-request-id", "location"],
+});
+await app.register(compress, { threshold: 1024 });
+app.get("/hello", async () => ({ hello: "world" }));
+await app.listen({ host: "127.0.0.1", port: Number(process.env.PORT ?? 4107) });

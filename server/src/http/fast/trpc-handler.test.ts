@@ -1,0 +1,240 @@
+import { request } from "node:http";
+import { connect } from "node:net";
+import compress from "@fastify/compress";
+import cors from "@fastify/cors";
+import Fastify, { type FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { AppError } from "../../errors.js";
+import { testEnv } from "../../testing/harness.js";
+import type { Context, ContextSource } from "../../trpc/context.js";
+import { middleware, router } from "../../trpc/init.js";
+import { publicProcedure } from "../../trpc/procedures.js";
+import { registerFallbacks } from "../fallbacks.js";
+import { registerRequestHooks } from "../hooks.js";
+import { registerTrpcHttp } from "../trpc-http.js";
+import { createFastTrpcHandler } from "./trpc-handler.js";
+
+/**
+ * What the app's router cannot provoke, side by side on the stock adapter and the fast path:
+ * superjson's exotic values, output validation failures, thrown non-tRPC errors, middleware that
+ * changes context and input or never calls next, a context that fails to build, stream-like results
+ * in a plain JSON request, subscriptions over SSE, and the abort signal of a client that leaves.
+ */
+const abortSeen = new Map<string, boolean>();
+const addExtra = middleware(({ next }) => next({ ctx: { extra: "from middleware" }, input: { overridden: true } }));
+const neverNext = middleware(async () => undefined as never);
+
+const testRouter = router({
+  values: publicProcedure.query(() => ({
+    date: new Date(0),
+    map: new Map([["a", 1]]),
+    set: new Set([1, 2]),
+    big: 10n,
+    undef: undefined,
+    nan: Number.NaN,
+    regex: /x/g,
+  })),
+  echo: publicProcedure
+    .input(z.object({ when: z.date(), tags: z.set(z.string()), big: z.bigint(), note: z.string().optional() }))
+    .mutation(({ input }) => input),
+  badOutput: publicProcedure.output(z.object({ n: z.number() })).query(() => ({ n: "not a number" }) as never),
+  throws: publicProcedure.query(() => {
+    throw new Error("secret internals");
+  }),
+  conflict: publicProcedure.mutation(() => {
+    throw new AppError("CONFLICT", "Already there");
+  }),
+  withMiddleware: publicProcedure
+    .use(addExtra)
+    .query(({ ctx, input }) => ({ extra: (ctx as unknown as { extra: string }).extra, input })),
+  noNext: publicProcedure.use(neverNext).query(() => "unreachable"),
+  requestId: publicProcedure.query(({ ctx }) => ctx.requestId),
+  promiseInside: publicProcedure.query(() => ({ later: Promise.resolve(1) })),
+  iterable: publicProcedure.query(async function* () {
+    yield 1;
+  }),
+  slow: publicProcedure.input(z.object({ id: z.string() })).query(async ({ input, signal }) => {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000);
+      signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    abortSeen.set(input.id, signal?.aborted ?? false);
+    return "done";
+  }),
+  abortSeen: publicProcedure.input(z.string()).query(({ input }) => abortSeen.get(input) ?? null),
+  ticks: publicProcedure.subscription(async function* () {
+    yield 1;
+    yield 2;
+  }),
+});
+
+const env = testEnv({ MAX_BATCH_SIZE: "3" });
+const createContext = (source: ContextSource): Context => {
+  if ((source.headers as Record<string, unknown>)["x-fail-context"])
+    throw new AppError("UNAUTHORIZED", "Context refused");
+  const refuse = () => Promise.reject(new AppError("UNAUTHORIZED", "No auth in this test"));
+  return {
+    deps: { env },
+    requestId: source.requestId ?? "none",
+    authenticate: refuse,
+    credentialsExpireAt: refuse,
+  } as never;
+};
+
+async function buildApp(fastPath: "on" | "off"): Promise<{ app: FastifyInstance; url: string }> {
+  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 5_000 } });
+  registerRequestHooks(app, env);
+  registerFallbacks(app);
+  await app.register(cors, { origin: ["https://app.example"], credentials: true });
+  await app.register(compress, { threshold: 1024 });
+  await registerTrpcHttp(app, {
+    env: { ...env, HTTP_FAST_PATH: fastPath },
+    router: testRouter,
+    createContext,
+    onInternalError: () => {},
+  });
+  return { app, url: await app.listen({ host: "127.0.0.1", port: 0 }) };
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  body: string;
+}
+
+function send(url: string, method: string, path: string, headers: Record<string, string> = {}, body?: string) {
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request(`${url}${path}`, { method, headers, agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      res.on("end", () => {
+        const {
+          date,
+          "x-request-id": _id,
+          "server-timing": _t,
+          "content-length": _l,
+          "transfer-encoding": _te,
+          connection,
+          "keep-alive": _k,
+          ...rest
+        } = res.headers;
+        resolve({ status: res.statusCode ?? 0, headers: rest, body: text.replace(/[0-9a-f-]{36}/g, "<uuid>") });
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+let stock: { app: FastifyInstance; url: string };
+let fast: { app: FastifyInstance; url: string };
+beforeAll(async () => {
+  [stock, fast] = await Promise.all([buildApp("off"), buildApp("on")]);
+});
+afterAll(() => Promise.all([stock?.app.close(), fast?.app.close()]));
+
+const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
+const jsonBody = { "content-type": "application/json" };
+const echoInput = {
+  json: { when: "2020-01-02T03:04:05.000Z", tags: ["a", "b"], big: "12345678901234567890" },
+  meta: { values: { when: ["Date"], tags: ["set"], big: ["bigint"], note: ["undefined"] } },
+};
+
+const corpus: [string, string, Record<string, string>?, string?][] = [
+  ["GET", "/trpc/values"],
+  ["POST", "/trpc/echo", jsonBody, JSON.stringify(echoInput)],
+  ["POST", "/trpc/echo", jsonBody, JSON.stringify({ json: { when: "yesterday", tags: [], big: 1 } })],
+  ["GET", "/trpc/badOutput"],
+  ["GET", "/trpc/throws"],
+  ["POST", "/trpc/conflict", jsonBody, ""],
+  ["GET", "/trpc/withMiddleware"],
+  ["GET", `/trpc/withMiddleware?input=${input({ json: { mine: 1 } })}`],
+  ["GET", "/trpc/noNext"],
+  ["GET", "/trpc/requestId", { "x-request-id": "given-id" }],
+  ["GET", "/trpc/values", { "x-fail-context": "1" }],
+  ["GET", "/trpc/values,throws?batch=1", { "x-fail-context": "1" }],
+  ["GET", "/trpc/promiseInside"],
+  ["GET", "/trpc/iterable"],
+  ["GET", "/trpc/values,promiseInside,iterable?batch=1"],
+  ["GET", "/trpc/values,badOutput,throws?batch=1"],
+  ["GET", "/trpc/values,values,values,values?batch=1"],
+  ["GET", "/trpc/ticks", { accept: "text/event-stream" }],
+  ["POST", "/trpc/echo", { "content-type": "multipart/form-data; boundary=x" }, "--x--\r\n"],
+  ["POST", "/trpc/echo", { "content-type": "application/octet-stream" }, "bytes"],
+];
+
+describe("fast path vs stock adapter on a router of edge cases", () => {
+  it("answers identically", async () => {
+    for (const [method, path, headers, body] of corpus) {
+      const [a, b] = [
+        await send(stock.url, method, path, headers, body),
+        await send(fast.url, method, path, headers, body),
+      ];
+      expect(b, `${method} ${path}`).toEqual(a);
+      if (process.env.SHOW) console.log(method, path, a.status, a.body.slice(0, 300));
+    }
+  });
+
+  it("aborts the procedure's signal when the client leaves, as the stock adapter does", async () => {
+    for (const [name, server] of [
+      ["stock", stock],
+      ["fast", fast],
+    ] as const) {
+      const { port } = new URL(server.url);
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(`GET /trpc/slow?input=${input({ json: { id: name } })} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        setTimeout(() => socket.destroy(), 100);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const seen = await send(server.url, "GET", `/trpc/abortSeen?input=${input({ json: name })}`);
+      expect(JSON.parse(seen.body).result.data.json, name).toBe(true);
+    }
+  });
+
+  it("takes queries, mutations and batches, and leaves the rest to the stock adapter", async () => {
+    const handler = createFastTrpcHandler({ router: testRouter, createContext: () => ({}), maxBatchSize: 3 });
+    const probe = Fastify({ logger: false });
+    probe.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => done(null, body));
+    probe.all<{ Params: { path: string } }>("/trpc/:path", async (req, reply) => {
+      if (!(await handler(req, reply, req.params.path))) reply.code(299).send("declined");
+      return reply;
+    });
+    const url = await probe.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const taken: [string, string, Record<string, string>?, string?][] = [
+        ["GET", "/trpc/values"],
+        ["GET", "/trpc/nope"],
+        ["GET", "/trpc/values,values?batch=1"],
+        ["POST", "/trpc/echo", jsonBody, "{}"],
+        ["POST", "/trpc/values", jsonBody, "{}"],
+        ["GET", "/trpc/values", { "trpc-accept": "application/json" }],
+      ];
+      const declined: [string, string, Record<string, string>?, string?][] = [
+        ["HEAD", "/trpc/values"],
+        ["PUT", "/trpc/values", jsonBody, "{}"],
+        ["GET", "/trpc/ticks"],
+        ["GET", "/trpc/values,values?batch=1", { "trpc-accept": "application/jsonl" }],
+        ["GET", "/trpc/values,values,values,values?batch=1"],
+        ["GET", "/trpc/values,echo?batch=1"],
+        ["GET", "/trpc/values?connectionParams=%7B%7D"],
+        ["POST", "/trpc/echo", { "content-type": "text/plain" }, "x"],
+        ["GET", "/trpc/values", { "content-type": "multipart/form-data" }],
+      ];
+      for (const [method, path, headers, body] of taken) {
+        expect((await send(url, method, path, headers, body)).status, `${method} ${path}`).not.toBe(299);
+      }
+      for (const [method, path, headers, body] of declined) {
+        expect((await send(url, method, path, headers, body)).status, `${method} ${path}`).toBe(299);
+      }
+    } finally {
+      await probe.close();
+    }
+  });
+});
