@@ -110,7 +110,10 @@ describe("auth over tRPC with the typed client", () => {
     expect(changes).toBe(1);
     expect(await session.refresh()).toEqual(expect.any(String));
 
-    const revoked = createSession({ url: api.url, tokens: { accessToken: "stale", refreshToken: tokens.refreshToken } });
+    const revoked = createSession({
+      url: api.url,
+      tokens: { accessToken: "stale", refreshToken: tokens.refreshToken },
+    });
     const failing = createClient({ url: api.url, token: revoked.accessToken, onUnauthorized: revoked.refresh });
     const error = await failing.users.me.query().catch((e) => e);
     expect(error.data.code).toBe("UNAUTHORIZED");

@@ -46,7 +46,7 @@ describe("/docs in a real browser", () => {
     const responseBody = page.locator(
       "#operations-health-health-live .live-responses-table .response-col_description pre",
     );
-    await expect(responseBody.first().innerText()).resolves.toContain('"status": "ok"');
+    await expect(responseBody.first().textContent()).resolves.toContain('"status": "ok"');
     expect(external).toEqual([]);
   });
 });

@@ -32,6 +32,8 @@ const { values: args } = parseArgs({
     },
     redis: { type: "string", default: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" },
     "no-append": { type: "boolean", default: false },
+    /** Passed to the servers as WS_FLUSH_INTERVAL_MS. */
+    "flush-ms": { type: "string", default: "0" },
     /** Write a V8 CPU profile of each server to bench/fanout/results/ (node --cpu-prof). */
     profile: { type: "boolean", default: false },
   },
@@ -74,6 +76,8 @@ function startInstance(env) {
       if (!url) return;
       child.stdout.off("data", onData);
       child.stdout.resume();
+      children.add(child);
+      child.once("exit", () => children.delete(child));
       resolve({ url, child, pid: child.pid });
     };
     child.stdout.on("data", onData);
@@ -104,6 +108,14 @@ function rssOf(pid) {
   return Number(match?.[1] ?? 0) * 1024;
 }
 
+/** Busy and total CPU ticks of the whole machine so far (all cores), from /proc/stat. */
+function machineTicks() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
 /** CPU seconds (user + system) a process has used so far. */
@@ -115,6 +127,8 @@ function cpuSecondsOf(pid) {
 async function api(base, method, pathname, body, token) {
   const response = await fetch(`${base}/api${pathname}`, {
     method,
+    // An overloaded server must not keep the run going for minutes: a slow POST counts as failed.
+    signal: AbortSignal.timeout(15_000),
     headers: {
       ...(body ? { "content-type": "application/json" } : {}),
       ...(token ? { authorization: `Bearer ${token}` } : {}),
@@ -189,6 +203,7 @@ async function measure(instanceCount) {
     SEED_ADMIN_PASSWORD: randomUUID(),
     DATABASE_URL: dbUrl.toString(),
     ROOM_SEND_LIMIT: "1000000",
+    WS_FLUSH_INTERVAL_MS: args["flush-ms"],
     ...(instanceCount > 1 ? { REDIS_URL: args.redis, REDIS_KEY_PREFIX: `fanout-${randomUUID()}:` } : {}),
   };
   const instances = [];
@@ -232,7 +247,11 @@ async function measure(instanceCount) {
     const postLatencies = [];
     let postErrors = 0;
     const posts = [];
-    const cpuStart = { server: instances.map((instance) => cpuSecondsOf(instance.pid)), bench: process.cpuUsage() };
+    const cpuStart = {
+      server: instances.map((instance) => cpuSecondsOf(instance.pid)),
+      bench: process.cpuUsage(),
+      machine: machineTicks(),
+    };
     let measuredStart = 0;
     const start = performance.now();
     for (let seq = 0; seq < total; seq++) {
@@ -244,6 +263,7 @@ async function measure(instanceCount) {
         measuredStart = performance.now();
         cpuStart.server = instances.map((instance) => cpuSecondsOf(instance.pid));
         cpuStart.bench = process.cpuUsage();
+        cpuStart.machine = machineTicks();
       }
       const sentUs = nowUs();
       posts.push(
@@ -252,7 +272,8 @@ async function measure(instanceCount) {
             if (seq >= warmupCount) postLatencies.push((nowUs() - sentUs) / 1000);
           },
           (error) => {
-            if (postErrors++ < 3) log(`POST failed: ${String(error).slice(0, 300)}`);
+            if (postErrors++ < 3)
+              log(`POST failed: ${String(error).slice(0, 200)} ${String(error?.cause ?? "").slice(0, 200)}`);
           },
         ),
       );
@@ -263,7 +284,9 @@ async function measure(instanceCount) {
     while (subscribers.some((s) => s.received < total) && performance.now() < deadline) await sleep(50);
     const measuredMs = performance.now() - measuredStart;
     measuring = false;
+    const machineEnd = machineTicks();
     const cpu = {
+      machineBusy: (machineEnd.busy - cpuStart.machine.busy) / (machineEnd.total - cpuStart.machine.total),
       server: instances.map((instance, k) => cpuSecondsOf(instance.pid) - cpuStart.server[k]),
       bench: (() => {
         const used = process.cpuUsage(cpuStart.bench);
@@ -280,6 +303,7 @@ async function measure(instanceCount) {
       instances: instanceCount,
       subscribers: N,
       ratePerSecond: RATE,
+      flushIntervalMs: Number(args["flush-ms"]),
       durationSeconds: DURATION_S,
       messagesPosted: total,
       postErrors,
@@ -300,6 +324,8 @@ async function measure(instanceCount) {
         servers: cpu.server.map((s) => Math.round((s / (measuredMs / 1000)) * 100) / 100),
         loadGenerator: Math.round((cpu.bench / (measuredMs / 1000)) * 100) / 100,
       },
+      /** Share of the machine's cores busy during the measured run (everything: servers, load, PostgreSQL, Redis, others). */
+      machineBusyPercent: Math.round(cpu.machineBusy * 100),
       machine: {
         cpu: /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1],
         cores: os.cpus().length,
@@ -325,6 +351,15 @@ async function measure(instanceCount) {
 
 const toMiB = (bytes) => Math.round(bytes / 2 ** 20);
 
+// Interrupted: stop the servers this run started (their own shutdown drops nothing else).
+const children = new Set();
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    for (const child of children) child.kill("SIGTERM");
+    process.exit(130);
+  });
+}
+
 function appendToBenchmarks(results) {
   const file = path.join(root, "BENCHMARKS.md");
   const fmt = (ms) => (Number.isFinite(ms) ? ms.toFixed(1) : "–");
@@ -340,14 +375,14 @@ function appendToBenchmarks(results) {
     "  subscribers connected and idle − RSS before) ÷ subscribers on it. PostgreSQL and Redis are local.\n" +
     "- The load generator shares the 2 cores with the server(s), PostgreSQL and Redis: its CPU is reported, and on this\n" +
     "  machine it competes with what it measures.\n\n" +
-    "| instances | subscribers | rate msg/s | delivered/s | lost | dup | out of order | p50 ms | p90 ms | p99 ms | max ms | POST p99 ms | KB RSS / idle conn | server CPU s/s | load-gen CPU s/s | load avg after |\n" +
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    "| instances | subscribers | rate msg/s | delivered/s | lost | dup | out of order | p50 ms | p90 ms | p99 ms | max ms | POST p99 ms | KB RSS / idle conn | server CPU s/s | load-gen CPU s/s | machine busy | load avg after |\n" +
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const r of results) {
     text +=
       `| ${r.instances}${r.instances > 1 ? " (Redis)" : ""} | ${r.subscribers} | ${r.ratePerSecond} | ` +
       `${r.deliveredPerSecond} | ${r.deliveries.lost} | ${r.duplicates} | ${r.outOfOrder} | ${fmt(r.latencyMs.p50)} | ${fmt(r.latencyMs.p90)} | ` +
       `${fmt(r.latencyMs.p99)} | ${fmt(r.latencyMs.max)} | ${fmt(r.postLatencyMs.p99)} | ${r.rssPerIdleConnectionKB.join(" / ")} | ` +
-      `${r.cpuSecondsPerSecond.servers.join(" + ")} | ${r.cpuSecondsPerSecond.loadGenerator} | ${r.machine.loadAverage.join(" ")} |\n`;
+      `${r.cpuSecondsPerSecond.servers.join(" + ")} | ${r.cpuSecondsPerSecond.loadGenerator} | ${r.machineBusyPercent}% | ${r.machine.loadAverage.join(" ")} |\n`;
   }
   appendFileSync(file, text);
 }

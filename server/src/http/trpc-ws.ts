@@ -53,6 +53,8 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
   });
 
   const requestIds = new WeakMap<IncomingMessage, string>();
+  /** Each socket's own `send`, which direct writes use (the patched one drops hand-off tokens). */
+  const rawSends = new WeakMap<WebSocket, (frame: string) => void>();
   const onConnection = getWSConnectionHandler<AppRouter>({
     wss: app.websocketServer,
     router: opts.router,
@@ -63,7 +65,7 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
       const send = rawSends.get(socket) ?? ((frame: string) => socket.send(frame));
       const write = (frame: string) => {
         if (socket.readyState !== socket.OPEN) return;
-        corkUntilNextTurn(socket);
+        corkForFlush(socket, env.WS_FLUSH_INTERVAL_MS);
         send(frame);
       };
       const ctx = opts.createContext({
@@ -84,7 +86,6 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
     },
   });
 
-  const rawSends = new WeakMap<WebSocket, (frame: string) => void>();
   app.get("/trpc", { websocket: true }, (socket, request) => {
     requestIds.set(request.raw, request.id);
     // The encoder turns a hand-off token into an empty frame: it is not for the client.
@@ -137,22 +138,25 @@ function endWithCredentials(socket: WebSocket, ctx: Context, clock: Clock, grace
 }
 
 const corked = new Set<Socket>();
-let flush: NodeJS.Immediate | undefined;
 
 /**
- * Frames written to one socket in the same turn of the event loop leave in one system call. A
- * room's feed delivers what arrived during a turn together (modules/rooms/feed.ts), so under load —
- * more messages per turn — each write carries more frames, and the server keeps up instead of
- * paying a system call per frame per subscriber. Idle, nothing waits: the flush is the next turn.
+ * Frames written to one socket before the next flush leave in one system call. A room's feed
+ * delivers what arrived during a turn of the event loop together (modules/rooms/feed.ts), and the
+ * flush is the next turn (`intervalMs` 0): under load — more messages per turn — each write carries
+ * more frames, and the server keeps up instead of paying a system call per frame per subscriber.
+ * A positive `intervalMs` (WS_FLUSH_INTERVAL_MS) holds frames up to that long, Nagle-style: fewer,
+ * larger writes for the server and its clients, at the cost of that much latency.
  */
-function corkUntilNextTurn(socket: WebSocket) {
+function corkForFlush(socket: WebSocket, intervalMs: number) {
   const raw = (socket as unknown as { _socket?: Socket })._socket;
   if (!raw || corked.has(raw)) return;
   raw.cork();
   corked.add(raw);
-  flush ??= setImmediate(() => {
-    flush = undefined;
+  if (corked.size > 1) return;
+  const flush = () => {
     for (const each of corked) each.uncork();
     corked.clear();
-  });
+  };
+  if (intervalMs > 0) setTimeout(flush, intervalMs);
+  else setImmediate(flush);
 }

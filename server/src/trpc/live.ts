@@ -1,4 +1,4 @@
-import { TRPCError, tracked } from "@trpc/server";
+import { TRPCError, type TrackedEnvelope, tracked } from "@trpc/server";
 import { AppError } from "../errors.js";
 import type { Clock } from "../platform/clock.js";
 import { type HandOffToken, isHandOffToken } from "../platform/events/hand-off.js";
@@ -90,8 +90,13 @@ async function* endAtExpiry<T>(events: AsyncIterable<T>, expiresAt: Date, clock:
  * Gives every event its id, so clients can resume after the last one they received (`lastEventId`).
  * A hand-off token passes through as it is (see platform/events/hand-off.ts).
  */
-export function trackedBy<T>(events: AsyncIterable<T | HandOffToken>, idOf: (event: T) => string | number) {
-  return pipeEvents(events, {
+export function trackedBy<T>(
+  events: AsyncIterable<T | HandOffToken>,
+  idOf: (event: T) => string | number,
+): AsyncIterable<TrackedEnvelope<T>> {
+  const envelopes = pipeEvents(events, {
     map: (event) => (isHandOffToken(event) ? event : tracked(String(idOf(event)), event)),
   });
+  // A token never reaches a client (the encoder drops it), so the type the client sees leaves it out.
+  return envelopes as AsyncIterable<TrackedEnvelope<T>>;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
  * A string PostgreSQL can store: text columns reject NUL characters, which would otherwise
  * surface as a 500 from deep inside the driver instead of a 400 naming the field.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the NUL control character is the point
 export const text = () => z.string().regex(/^[^\u0000]*$/, "must not contain NUL characters");
 
 /** A date: a `Date` for tRPC clients (superjson), an ISO-8601 string over REST. */

@@ -178,7 +178,6 @@ describe("fast path vs stock adapter on a router of edge cases", () => {
         await send(fast.url, method, path, headers, body),
       ];
       expect(b, `${method} ${path}`).toEqual(a);
-      if (process.env.SHOW) console.log(method, path, a.status, a.body.slice(0, 300));
     }
   });
 

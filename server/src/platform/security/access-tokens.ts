@@ -1,3 +1,4 @@
+import { createSecretKey } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import type { Clock } from "../clock.js";
 
@@ -24,7 +25,8 @@ export function createAccessTokens(opts: {
   ttlSeconds: number;
   clock: Clock;
 }): AccessTokens {
-  const key = new TextEncoder().encode(opts.secret);
+  // A KeyObject made once: jose would otherwise import the raw secret into WebCrypto on every call.
+  const key = createSecretKey(Buffer.from(opts.secret, "utf8"));
   const nowSeconds = () => Math.floor(opts.clock.now().getTime() / 1000);
   return {
     ttlSeconds: opts.ttlSeconds,
