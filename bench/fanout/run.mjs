@@ -180,7 +180,10 @@ function subscribe(base, token, onEvent) {
       else if (state.lastId >= 0 && id !== state.lastId + 1) state.outOfOrder++;
       state.lastId = Math.max(state.lastId, id);
       state.received++;
-      onEvent(seq, nowUs() - sentUs);
+      // The message's createdAt comes from the database clock (same machine) when its INSERT started.
+      const atAt = frame.indexOf('"createdAt":"') + 13;
+      const sinceInsertMs = Date.now() - Date.parse(frame.slice(atAt, frame.indexOf('"', atAt)));
+      onEvent(seq, nowUs() - sentUs, sinceInsertMs);
     });
   });
 }
@@ -220,14 +223,17 @@ async function measure(instanceCount) {
     // Connect in batches; subscribers alternate between instances.
     let measuring = false;
     const latenciesUs = [];
+    const sinceInsert = [];
     const subscribers = [];
     log(`connecting ${N} subscribers to ${instanceCount} instance(s)`);
     for (let i = 0; i < N; i += 50) {
       const batch = [];
       for (let j = i; j < Math.min(N, i + 50); j++) {
         batch.push(
-          subscribe(instances[j % instanceCount].url, accessToken, (_seq, latency) => {
-            if (measuring) latenciesUs.push(latency);
+          subscribe(instances[j % instanceCount].url, accessToken, (_seq, latency, sinceInsertMs) => {
+            if (!measuring) return;
+            latenciesUs.push(latency);
+            sinceInsert.push(sinceInsertMs);
           }),
         );
       }
@@ -318,6 +324,11 @@ async function measure(instanceCount) {
         max: sorted.at(-1),
       },
       postLatencyMs: { p50: percentile(postLatencies, 50), p99: percentile(postLatencies, 99) },
+      /** From the message's createdAt (its INSERT, database clock, ms) to a subscriber: lock wait, commit, publish, fan-out. */
+      insertToSubscriberMs: (() => {
+        const sortedInsert = sinceInsert.sort((a, b) => a - b);
+        return { p50: percentile(sortedInsert, 50), p99: percentile(sortedInsert, 99) };
+      })(),
       rssPerIdleConnectionKB: perConnectionKB.map((kb) => Math.round(kb * 10) / 10),
       rssMiB: { before: rssBefore.map(toMiB), idleConnected: rssIdle.map(toMiB) },
       cpuSecondsPerSecond: {
@@ -367,21 +378,23 @@ function appendToBenchmarks(results) {
   let text =
     `\n## Fan-out (issue 3) — ${first.date.slice(0, 16).replace("T", " ")} UTC\n\n` +
     `- Machine: ${first.machine.cpu}, ${first.machine.cores} cores; node ${first.machine.node}; commit ${first.machine.commit}\n` +
+    `- Server: NODE_ENV=production, WS_FLUSH_INTERVAL_MS=${first.flushIntervalMs}; ${first.durationSeconds} s measured after a warm-up\n` +
     "- Method: `node bench/fanout/run.mjs` — raw tRPC WebSocket subscribers (the `ws` package, all in one load-generator\n" +
     "  process) in one room; messages posted with `POST /api/v1/rooms/{room}/messages` at a steady rate, after a warm-up.\n" +
     "  Latency: from just before the POST is issued to the event parsed by a subscriber (so it includes the HTTP request,\n" +
-    "  the database transaction and the publish). With two instances, subscribers alternate between them, posts go to the\n" +
+    "  the database transaction and the publish); insert→subscriber: from the message's createdAt (the INSERT statement's start on the database clock, ms) to\n" +
+    "  the subscriber: the room lock wait, commit, publish and fan-out, without the HTTP request. With two instances, subscribers alternate between them, posts go to the\n" +
     "  first, and the second's subscribers are served through Redis. RSS per idle connection: (server RSS with the\n" +
     "  subscribers connected and idle − RSS before) ÷ subscribers on it. PostgreSQL and Redis are local.\n" +
     "- The load generator shares the 2 cores with the server(s), PostgreSQL and Redis: its CPU is reported, and on this\n" +
     "  machine it competes with what it measures.\n\n" +
-    "| instances | subscribers | rate msg/s | delivered/s | lost | dup | out of order | p50 ms | p90 ms | p99 ms | max ms | POST p99 ms | KB RSS / idle conn | server CPU s/s | load-gen CPU s/s | machine busy | load avg after |\n" +
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+    "| instances | subscribers | rate msg/s | delivered/s | undelivered 10 s after the last post | dup | out of order | p50 ms | p90 ms | p99 ms | max ms | POST p99 ms | POSTs failed (15 s timeout) | insert→subscriber p50 / p99 ms | KB RSS / idle conn | server CPU s/s | load-gen CPU s/s | machine busy | load avg after |\n" +
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const r of results) {
     text +=
       `| ${r.instances}${r.instances > 1 ? " (Redis)" : ""} | ${r.subscribers} | ${r.ratePerSecond} | ` +
       `${r.deliveredPerSecond} | ${r.deliveries.lost} | ${r.duplicates} | ${r.outOfOrder} | ${fmt(r.latencyMs.p50)} | ${fmt(r.latencyMs.p90)} | ` +
-      `${fmt(r.latencyMs.p99)} | ${fmt(r.latencyMs.max)} | ${fmt(r.postLatencyMs.p99)} | ${r.rssPerIdleConnectionKB.join(" / ")} | ` +
+      `${fmt(r.latencyMs.p99)} | ${fmt(r.latencyMs.max)} | ${fmt(r.postLatencyMs.p99)} | ${r.postErrors} | ${r.insertToSubscriberMs.p50} / ${r.insertToSubscriberMs.p99} | ${r.rssPerIdleConnectionKB.join(" / ")} | ` +
       `${r.cpuSecondsPerSecond.servers.join(" + ")} | ${r.cpuSecondsPerSecond.loadGenerator} | ${r.machineBusyPercent}% | ${r.machine.loadAverage.join(" ")} |\n`;
   }
   appendFileSync(file, text);
