@@ -1,7 +1,7 @@
 import { Parser } from "@asyncapi/parser";
 import { appRouter } from "@trellis/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import { openRawSubscription } from "./support/live.js";
 import { signUp, startServer, type TestServer } from "./support/server.js";
 
 let api: TestServer;
@@ -57,18 +57,14 @@ describe("the AsyncAPI document", () => {
   it("describes what a client following it really receives", async () => {
     const user = await signUp(api);
     const { host, pathname } = document.servers.websocket;
-    const socket = new WebSocket(`ws://${host}${pathname}?connectionParams=1`);
     const frames: { id?: number; result?: { type: string; data?: { json: { data: Record<string, unknown> } } } }[] = [];
-    socket.on("message", (data) => frames.push(JSON.parse(String(data))));
-    await new Promise((resolve) => socket.once("open", resolve));
-    socket.send(JSON.stringify({ method: "connectionParams", data: { token: user.tokens.accessToken } }));
-    socket.send(
-      JSON.stringify({
-        id: 1,
-        method: "subscription",
-        params: { path: "rooms.onMessage", input: { json: { room: "doc" } } },
-      }),
-    );
+    const socket = await openRawSubscription({
+      url: `ws://${host}${pathname}`,
+      token: user.tokens.accessToken,
+      path: "rooms.onMessage",
+      input: { room: "doc" },
+      watch: (ws) => ws.on("message", (data) => frames.push(JSON.parse(String(data)))),
+    });
     while (!frames.some((frame) => frame.result?.type === "started")) await new Promise((r) => setTimeout(r, 10));
     await api.rest("POST", "/v1/rooms/doc/messages", { token: user.tokens.accessToken, body: { text: "documented" } });
     while (!frames.some((frame) => frame.result?.type === "data")) await new Promise((r) => setTimeout(r, 10));

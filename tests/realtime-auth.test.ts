@@ -1,8 +1,7 @@
 import { createClient, createSession, type RouterOutputs } from "@trellis/client";
 import { createAccessTokens, testEnv } from "@trellis/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { eventually, recorder, trpcCode } from "./support/live.js";
+import { eventually, openRawSubscription, recorder, trpcCode } from "./support/live.js";
 import { signUp, startServer, type TestServer } from "./support/server.js";
 
 type Tracked<T> = { id: string; data: T };
@@ -88,19 +87,18 @@ describe.each(["websocket", "sse"] as const)("when the access token expires (%s)
 describe("a WebSocket client that ignores the server's request to reconnect", () => {
   it("is disconnected once the grace period is over", async () => {
     const { accessToken } = await login(alice);
-    const socket = new WebSocket(`${api.url.replace("http", "ws")}/trpc?connectionParams=1`);
     const received: unknown[] = [];
-    socket.on("message", (data) => received.push(JSON.parse(String(data))));
-    const closed = new Promise<number>((resolve) => socket.once("close", resolve));
-    await new Promise((resolve) => socket.once("open", resolve));
-    socket.send(JSON.stringify({ method: "connectionParams", data: { token: accessToken } }));
-    socket.send(
-      JSON.stringify({
-        id: 1,
-        method: "subscription",
-        params: { path: "rooms.onMessage", input: { json: { room: "x" } } },
-      }),
-    );
+    let closed!: Promise<number>;
+    await openRawSubscription({
+      url: `${api.url.replace("http", "ws")}/trpc`,
+      token: accessToken,
+      path: "rooms.onMessage",
+      input: { room: "x" },
+      watch: (socket) => {
+        socket.on("message", (data) => received.push(JSON.parse(String(data))));
+        closed = new Promise<number>((resolve) => socket.once("close", resolve));
+      },
+    });
     expect(await closed).toBe(4401);
     expect(received).toContainEqual({ id: null, method: "reconnect" });
   });

@@ -1,7 +1,6 @@
 import { closeClient, type RouterOutputs } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
-import { recorder, trpcCode } from "./support/live.js";
+import { openRawSubscription, recorder, trpcCode } from "./support/live.js";
 import { signUp, startServer, type TestServer } from "./support/server.js";
 
 type Tracked<T> = { id: string; data: T };
@@ -114,16 +113,12 @@ describe("rooms.presence", () => {
     expect(ids()).toEqual([alice.user.id]);
 
     // Bob joins with a bare WebSocket, then his connection dies without a goodbye.
-    const socket = new WebSocket(`${api.url.replace("http", "ws")}/trpc?connectionParams=1`);
-    await new Promise((resolve) => socket.once("open", resolve));
-    socket.send(JSON.stringify({ method: "connectionParams", data: { token: bob.tokens.accessToken } }));
-    socket.send(
-      JSON.stringify({
-        id: 1,
-        method: "subscription",
-        params: { path: "rooms.presence", input: { json: { room: "salon" } } },
-      }),
-    );
+    const socket = await openRawSubscription({
+      url: `${api.url.replace("http", "ws")}/trpc`,
+      token: bob.tokens.accessToken,
+      path: "rooms.presence",
+      input: { room: "salon" },
+    });
     await seen.until(() => ids()?.length === 2, "bob joins");
     expect(new Set(ids())).toEqual(new Set([alice.user.id, bob.user.id]));
     socket.terminate();
@@ -137,19 +132,18 @@ describe("shutdown", () => {
   it("tells connected clients to reconnect before closing their sockets", async () => {
     const server = await startServer();
     const user = await signUp(server);
-    const socket = new WebSocket(`${server.url.replace("http", "ws")}/trpc?connectionParams=1`);
     const received: string[] = [];
-    socket.on("message", (data) => received.push(String(data)));
-    const closed = new Promise<number>((resolve) => socket.once("close", resolve));
-    await new Promise((resolve) => socket.once("open", resolve));
-    socket.send(JSON.stringify({ method: "connectionParams", data: { token: user.tokens.accessToken } }));
-    socket.send(
-      JSON.stringify({
-        id: 1,
-        method: "subscription",
-        params: { path: "rooms.onMessage", input: { json: { room: "x" } } },
-      }),
-    );
+    let closed!: Promise<number>;
+    await openRawSubscription({
+      url: `${server.url.replace("http", "ws")}/trpc`,
+      token: user.tokens.accessToken,
+      path: "rooms.onMessage",
+      input: { room: "x" },
+      watch: (socket) => {
+        socket.on("message", (data) => received.push(String(data)));
+        closed = new Promise<number>((resolve) => socket.once("close", resolve));
+      },
+    });
     while (!received.some((message) => message.includes('"started"'))) await new Promise((r) => setTimeout(r, 10));
 
     await server.stop();

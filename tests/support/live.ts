@@ -1,4 +1,5 @@
 import { TRPCClientError } from "@trpc/client";
+import WebSocket from "ws";
 
 /** How long `until` waits before failing with a description of what never happened. */
 const PATIENCE_MS = 20_000;
@@ -68,4 +69,25 @@ export async function eventually(check: () => boolean | Promise<boolean>, what: 
     if (Date.now() > deadline) throw new Error(`never: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * A bare tRPC WebSocket, as a client without our package would open one: connectionParams with the
+ * token, then subscription `id: 1`. `watch` runs before the socket opens, so its listeners miss no frame.
+ */
+export async function openRawSubscription(opts: {
+  url: string;
+  token: string;
+  path: string;
+  input: unknown;
+  watch?: (socket: WebSocket) => void;
+}): Promise<WebSocket> {
+  const socket = new WebSocket(`${opts.url}?connectionParams=1`);
+  opts.watch?.(socket);
+  await new Promise((resolve) => socket.once("open", resolve));
+  socket.send(JSON.stringify({ method: "connectionParams", data: { token: opts.token } }));
+  socket.send(
+    JSON.stringify({ id: 1, method: "subscription", params: { path: opts.path, input: { json: opts.input } } }),
+  );
+  return socket;
 }
