@@ -29,6 +29,8 @@ beforeAll(async () => {
     PRESENCE_TTL_SECONDS: "2",
     ROOM_SEND_LIMIT: "5",
     ROOM_SEND_WINDOW_SECONDS: "600",
+    // Long enough that only the eviction through Redis can explain a fresh name on the other instance.
+    AUTH_CACHE_TTL_MS: "60000",
   };
   a = await startInstance(env); // applies the migrations
   b = await startInstance(env);
@@ -100,6 +102,15 @@ describe("two instances with Redis and one database", () => {
       statuses.push((await rest(instance, "POST", "/v1/rooms/rate/messages", { text: "spam" }, mallory.token)).status);
     }
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
+  });
+
+  it("forget who a renamed user was on both at once (the change travels through Redis)", async () => {
+    const dora = await user("Dora");
+    const authorOnB = async () =>
+      (await rest(b, "POST", "/v1/rooms/renames/messages", { text: "hi" }, dora.token)).body.author.name;
+    expect(await authorOnB()).toBe("Dora"); // B now remembers Dora
+    expect((await rest(a, "PATCH", "/v1/users/me", { name: "Dorothea" }, dora.token)).status).toBe(200);
+    expect(await authorOnB()).toBe("Dorothea");
   });
 
   it("share presence: joins and leaves on either show on both, and a crashed instance's members expire", async () => {

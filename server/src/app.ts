@@ -13,6 +13,7 @@ import { registerRest } from "./http/rest.js";
 import { registerTrpcHttp } from "./http/trpc-http.js";
 import { registerTrpcWs } from "./http/trpc-ws.js";
 import { registerJobHandlers } from "./jobs.js";
+import { openCallers } from "./modules/auth/callers.js";
 import { systemClock } from "./platform/clock.js";
 import { openDatabase } from "./platform/db/index.js";
 import { projectPaths } from "./platform/db/project-paths.js";
@@ -140,7 +141,11 @@ async function buildDeps(
   const jobs = overrides.jobs ?? createDbJobQueue({ db, clock, log: logger });
   // Registered after the database's closer, so it runs first: running jobs finish before the db closes.
   closers.push(() => jobs.stop());
+  const callers =
+    overrides.callers ?? (await openCallers({ db, bus: realtime.bus, clock, ttlMs: env.AUTH_CACHE_TTL_MS }));
+  closers.push(() => callers.close());
   return {
+    callers,
     env,
     db,
     mailer,

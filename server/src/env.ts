@@ -28,6 +28,8 @@ const EnvSchema = z
     JWT_SECRET: z.string().min(32, "must be at least 32 characters"),
     JWT_ISSUER: z.string().min(1).default("trellis"),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+    /** How long a caller's account is remembered between requests (0: read on every request). See modules/auth/callers.ts. */
+    AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     CORS_ORIGINS: csv.default(["http://localhost:3000", "http://127.0.0.1:3000"]),
     /** Host header values accepted; `*` accepts any (the default outside production). */

@@ -1,5 +1,6 @@
 import type { Env } from "../env.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Callers } from "../modules/auth/callers.js";
 import type { Clock } from "./clock.js";
 import type { EventBus } from "./events/event-bus.js";
 import type { JobQueue } from "./jobs/job-queue.js";
@@ -19,6 +20,8 @@ export interface Deps {
   clock: Clock;
   passwords: PasswordHasher;
   accessTokens: AccessTokens;
+  /** Who is behind a token's user id (remembered briefly; see modules/auth/callers.ts). */
+  callers: Callers;
   bus: EventBus;
   mailer: Mailer;
   jobs: JobQueue;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Env, loadEnv } from "../env.js";
 import { registerJobHandlers } from "../jobs.js";
+import { openCallers } from "../modules/auth/callers.js";
 import type { Clock } from "../platform/clock.js";
 import { systemClock } from "../platform/clock.js";
 import type { Database } from "../platform/db/index.js";
@@ -49,7 +50,10 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
   const env = overrides.env ?? testEnv();
   const clock = overrides.clock ?? manualClock();
   const realtime = openRealtime(env, { bus: overrides.bus });
+  const callers =
+    overrides.callers ?? (await openCallers({ db: db.prisma, bus: realtime.bus, clock, ttlMs: env.AUTH_CACHE_TTL_MS }));
   const deps: Deps = {
+    callers,
     env,
     db: db.prisma,
     clock,
@@ -88,6 +92,7 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
 
   async function close() {
     await deps.jobs.stop();
+    await callers.close();
     await realtime.close();
     await db.close();
   }

@@ -1,18 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { AppError } from "../errors.js";
-import type { Role } from "../generated/prisma/enums.js";
+import type { AuthUser } from "../modules/auth/callers.js";
 import type { Deps } from "../platform/deps.js";
 import type { HandOff } from "../platform/events/hand-off.js";
 import { bearerTokenOf, readHeader } from "./headers.js";
 
-/** The caller, as authenticated procedures see it in `ctx.user`. */
-export interface AuthUser {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-}
+export type { AuthUser };
 
 /** One WebSocket connection: a single context serves every call made on it. */
 export interface LiveConnection {
@@ -72,16 +66,13 @@ interface Session {
   expiresAt: Date;
 }
 
-// The user is re-read on each request, so a deleted user or a changed role takes effect at once
-// rather than when the access token expires.
+// The account is looked up (briefly remembered, see callers.ts) rather than trusted from the token, so a
+// deleted user or a changed role applies long before the access token expires.
 async function authenticate(deps: Deps, token: string | undefined): Promise<Session> {
   if (!token) throw new AppError("UNAUTHORIZED", "Missing bearer token");
   const claims = await deps.accessTokens.verify(token);
   if (!claims) throw new AppError("UNAUTHORIZED", "Invalid or expired access token");
-  const user = await deps.db.user.findUnique({
-    where: { id: claims.userId },
-    select: { id: true, email: true, name: true, role: true },
-  });
+  const user = await deps.callers.find(claims.userId);
   if (!user) throw new AppError("UNAUTHORIZED", "The account of this token no longer exists");
   return { user, expiresAt: claims.expiresAt };
 }

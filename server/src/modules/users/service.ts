@@ -12,13 +12,15 @@ export async function getUser({ db }: Db, id: number) {
 }
 
 export async function updateUser(
-  { db, passwords }: Pick<Deps, "db" | "passwords">,
+  { db, passwords, callers }: Pick<Deps, "db" | "passwords" | "callers">,
   id: number,
   changes: { name?: string; password?: string },
 ) {
   const data: Prisma.UserUpdateInput = { name: changes.name };
   if (changes.password !== undefined) data.passwordHash = await passwords.hash(changes.password);
-  return db.user.update({ where: { id }, data, select: publicUserSelect });
+  const user = await db.user.update({ where: { id }, data, select: publicUserSelect });
+  await callers.forget(id);
+  return user;
 }
 
 export async function listUsers({ db }: Db, { skip, limit, search }: { skip: number; limit: number; search?: string }) {
@@ -35,8 +37,10 @@ export async function listUsers({ db }: Db, { skip, limit, search }: { skip: num
 }
 
 /** Deletes a user with their items and sessions. An admin may not delete themselves: it could leave no admin. */
-export async function deleteUser({ db }: Db, id: number, actorId: number) {
+export async function deleteUser({ db, callers }: Pick<Deps, "db" | "callers">, id: number, actorId: number) {
   if (id === actorId) throw new AppError("FORBIDDEN", "Administrators cannot delete their own account");
   const { count } = await db.user.deleteMany({ where: { id } });
   if (count === 0) throw notFound("User", id);
+  // Its tokens stop working now on every instance, not when their owner's entry expires.
+  await callers.forget(id);
 }
