@@ -67,6 +67,18 @@ describe("bad input", () => {
     expect(me.body.role).toBe("user");
   });
 
+  it("a method a route does not have answers 405 with the methods it does have", async () => {
+    const put = await api.rest("PUT", `/v1/items/${itemId}`, { token, body: { title: "x" } });
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")).toBe("DELETE, GET, PATCH");
+    expect(put.body).toMatchObject({ code: "METHOD_NOT_SUPPORTED" });
+    const deleteAll = await api.rest("DELETE", "/v1/items", { token });
+    expect([deleteAll.status, deleteAll.headers.get("allow")]).toEqual([405, "GET, POST"]);
+    // A path no route has is still 404, and HEAD is served wherever GET is.
+    expect((await api.rest("PUT", "/v1/nowhere", { token, body: {} })).status).toBe(404);
+    expect((await api.rest("HEAD", `/v1/items/${itemId}`, { token })).status).toBeLessThan(300);
+  });
+
   it("the server is still healthy afterwards", async () => {
     expect((await api.rest("GET", "/ready")).status).toBe(200);
   });

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createOpenApiNodeHttpHandler, type OpenApiRouter } from "trpc-to-openapi";
 import type { Context, ContextSource } from "../trpc/context.js";
 import { procedureMetas } from "../trpc/meta.js";
-import { errorBody } from "./error-body.js";
+import { errorBody, sendError } from "./error-body.js";
 import { createFastRestHandler, type FastRestOptions } from "./fast/rest-handler.js";
+import { restMethods } from "./rest-methods.js";
 
 interface RestOptions {
   router: OpenApiRouter;
@@ -46,6 +47,7 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
   } satisfies FastRestOptions;
   const stock = createOpenApiNodeHttpHandler(shared);
   const fast = opts.fastPath ? createFastRestHandler(shared) : undefined;
+  const methodsOf = restMethods(opts.router);
 
   app.route({
     method: ["GET", "POST", "PATCH", "PUT", "DELETE"],
@@ -61,6 +63,17 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
           if (value !== undefined) reply.header(key, value);
         endReply(request, reply, opts.exposeStacks, JSON.stringify(answer.body));
         return reply;
+      }
+      const allowed = methodsOf(request.raw.url.split("?", 1)[0] ?? "");
+      const method = request.method === "HEAD" ? "GET" : request.method;
+      if (allowed.length > 0 && !allowed.includes(method)) {
+        reply.header("allow", allowed.join(", "));
+        return sendError(
+          request,
+          reply,
+          "METHOD_NOT_SUPPORTED",
+          `${request.method} is not allowed here; use ${allowed.join(", ")}`,
+        );
       }
       await stock(asNodeRequest(request), asNodeResponse(request, reply, opts.exposeStacks));
       return reply;
