@@ -1,8 +1,10 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.js";
+import { isUpToDate } from "./applied-migrations.js";
 import { deployMigrations, type MigrationTarget } from "./migrate.js";
 import { IN_MEMORY, type OpenPglite, openPglite } from "./pglite.js";
+import { projectPaths } from "./project-paths.js";
 
 export type PrismaDb = PrismaClient;
 
@@ -22,6 +24,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
+  /** Defaults to `prisma/migrations` at the repository root. */
+  migrationsDir?: string;
   log?: (line: string) => void;
 }
 
@@ -39,7 +43,11 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   const opened = url ? serverDatabase(url) : embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
   if (opts.migrate !== false) {
     try {
-      const applied = await deployMigrations({ target: opened.target });
+      const migrationsDir = opts.migrationsDir ?? projectPaths().migrationsDir;
+      // The schema engine's wasm stays resident once loaded (~35 MB): skip it when a plain read of
+      // `_prisma_migrations` shows nothing to apply, as on every start after the first.
+      const upToDate = await isUpToDate(opened.target, migrationsDir);
+      const applied = upToDate ? [] : await deployMigrations({ target: opened.target, migrationsDir });
       const took = `${Math.round(performance.now() - started)} ms`;
       log(
         applied.length ? `database: applied ${applied.join(", ")} (${took})` : `database: schema up to date (${took})`,

@@ -1,15 +1,24 @@
 import { randomBytes } from "node:crypto";
-import { cp, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { isUpToDate } from "./applied-migrations.js";
 import { dataLossWarnings } from "./data-loss.js";
 import { type Database, embeddedDatabase, openDatabase } from "./index.js";
 import { createMigration, deployMigrations, draftMigration, type MigrationTarget, migrationStatus } from "./migrate.js";
 import { IN_MEMORY, openPglite } from "./pglite.js";
 import { projectPaths } from "./project-paths.js";
+import { withSchemaEngine } from "./schema-engine.js";
 import { migratedSnapshot, openTestDatabase } from "./testing.js";
+
+// Counts schema engine sessions (every one loads the engine's wasm first) without changing what they do.
+vi.mock("./schema-engine.js", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("./schema-engine.js")>();
+  return { ...actual, withSchemaEngine: vi.fn(actual.withSchemaEngine) };
+});
+const engineSessions = vi.mocked(withSchemaEngine);
 
 /** The PostgreSQL server the team's machines and CI run (trust auth); each run gets its own database. */
 const SERVER_URL = "postgresql://postgres@127.0.0.1:5432/test";
@@ -39,6 +48,62 @@ async function expectFreshlyMigrated(db: Database) {
     FROM _prisma_migrations ORDER BY migration_name`;
   const folders = await migrationFolders();
   expect(rows).toEqual(folders.map((migration_name) => ({ migration_name, finished: true, rolled_back: false })));
+}
+
+/** Runs `fn` on a throw-away copy of the project's migrations folder. */
+async function withMigrationsCopy<T>(fn: (migrationsDir: string) => Promise<T>): Promise<T> {
+  const migrationsDir = await mkdtemp(path.join(tmpdir(), "trellis-migrations-"));
+  try {
+    await cp(projectPaths().migrationsDir, migrationsDir, { recursive: true });
+    return await fn(migrationsDir);
+  } finally {
+    await rm(migrationsDir, { recursive: true, force: true });
+  }
+}
+
+const EXTRA_MIGRATION = "29991231000000_add_extra";
+
+/** Adds a migration after the project's own, as the next release would. */
+async function addExtraMigration(migrationsDir: string): Promise<void> {
+  await mkdir(path.join(migrationsDir, EXTRA_MIGRATION));
+  await writeFile(path.join(migrationsDir, EXTRA_MIGRATION, "migration.sql"), 'CREATE TABLE "Extra" ("id" INTEGER);\n');
+}
+
+/**
+ * The start-up pre-check on a freshly migrated database: up to date, but not against an edited migration
+ * or with a failed migration recorded. Leaves the database as it found it.
+ */
+async function expectPrecheckOnMigrated(target: MigrationTarget, db: Database) {
+  const projectDir = projectPaths().migrationsDir;
+  expect(await isUpToDate(target, projectDir)).toBe(true);
+
+  // The checksum the engine stored is the one the pre-check computes: an edit is seen.
+  await withMigrationsCopy(async (dir) => {
+    const [first] = await migrationFolders();
+    await appendFile(path.join(dir, first ?? "", "migration.sql"), "\n-- edited after it was applied\n");
+    expect(await isUpToDate(target, dir)).toBe(false);
+  });
+  await withMigrationsCopy(async (dir) => {
+    await rm(path.join(dir, (await migrationFolders())[0] ?? "", "migration.sql"));
+    expect(await isUpToDate(target, dir)).toBe(false); // unreadable: the engine reports it
+  });
+
+  // The last migration failed half-way (as the engine records it: started, never finished).
+  const last = (await migrationFolders()).at(-1) ?? "";
+  await db.prisma.$executeRaw`UPDATE _prisma_migrations SET finished_at = NULL WHERE migration_name = ${last}`;
+  expect(await isUpToDate(target, projectDir)).toBe(false);
+  await db.prisma.$executeRaw`UPDATE _prisma_migrations SET finished_at = now() WHERE migration_name = ${last}`;
+  expect(await isUpToDate(target, projectDir)).toBe(true);
+
+  // A failed retry recorded next to the applied row.
+  await db.prisma.$executeRaw`
+    INSERT INTO _prisma_migrations (id, checksum, migration_name)
+    SELECT 'precheck-failed', checksum, migration_name FROM _prisma_migrations WHERE migration_name = ${last}`;
+  expect(await isUpToDate(target, projectDir)).toBe(false);
+  // Once marked rolled back it is history, as for the engine.
+  await db.prisma.$executeRaw`UPDATE _prisma_migrations SET rolled_back_at = now() WHERE id = 'precheck-failed'`;
+  expect(await isUpToDate(target, projectDir)).toBe(true);
+  await db.prisma.$executeRaw`DELETE FROM _prisma_migrations WHERE id = 'precheck-failed'`;
 }
 
 async function expectUniqueEmails(db: Database) {
@@ -104,15 +169,19 @@ describe("migrations on embedded PGlite", () => {
     }
   });
 
-  it("a data directory opens in one place at a time and reopens with nothing pending", SLOW, async () => {
+  it("a data directory opens in one place at a time and reopens without loading the schema engine", SLOW, async () => {
     const parent = await mkdtemp(path.join(tmpdir(), "trellis-pglite-"));
     const dataDir = path.join(parent, "nested", "pglite"); // the parent folder does not exist yet
     const lines: string[] = [];
     try {
+      engineSessions.mockClear();
       const first = await openDatabase({ dataDir, log: (line) => lines.push(line) });
+      expect(engineSessions).toHaveBeenCalledTimes(1); // a new database: the engine applies the migrations
       await expect(openDatabase({ dataDir })).rejects.toThrow(/already open in this process/);
       await first.close();
+      engineSessions.mockClear();
       const again = await openDatabase({ dataDir, log: (line) => lines.push(line) });
+      expect(engineSessions).not.toHaveBeenCalled(); // nothing to apply: the pre-check said so
       await expectFreshlyMigrated(again);
       await again.close();
       expect(lines[0]).toMatch(/^database: applied /);
@@ -121,6 +190,31 @@ describe("migrations on embedded PGlite", () => {
       await rm(parent, { recursive: true, force: true });
     }
   });
+
+  it(
+    "the start-up pre-check: up to date once migrated, not after a new, edited or failed migration",
+    SLOW,
+    async () => {
+      const pglite = await openPglite(IN_MEMORY, { loadDataDir: await migratedSnapshot() });
+      const target: MigrationTarget = { kind: "pglite", db: pglite.db };
+      const db = embeddedDatabase(pglite);
+      try {
+        await expectPrecheckOnMigrated(target, db);
+        await withMigrationsCopy(async (dir) => {
+          await addExtraMigration(dir);
+          expect(await isUpToDate(target, dir)).toBe(false);
+          expect(await deployMigrations({ target, migrationsDir: dir })).toEqual([EXTRA_MIGRATION]);
+          expect(await isUpToDate(target, dir)).toBe(true);
+        });
+        // The database is now ahead of the project's folder (an older release on a newer database).
+        expect(await isUpToDate(target, projectPaths().migrationsDir)).toBe(false);
+        await db.prisma.$executeRaw`DROP TABLE _prisma_migrations`;
+        expect(await isUpToDate(target, projectPaths().migrationsDir)).toBe(false);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
   it("openTestDatabase gives each caller its own migrated database", SLOW, async () => {
     const [a, b] = [await openTestDatabase(), await openTestDatabase()];
@@ -143,6 +237,16 @@ describe("migrations on PostgreSQL", () => {
     await client.connect();
     await client.query(sql).finally(() => client.end());
   };
+  /** Runs `fn` on a new, empty database of its own, dropped afterwards. */
+  const withScratchDatabase = async (fn: (url: string) => Promise<void>) => {
+    const scratch = `${name}_${randomBytes(4).toString("hex")}`;
+    await admin(`CREATE DATABASE "${scratch}"`);
+    try {
+      await fn(Object.assign(new URL(SERVER_URL), { pathname: `/${scratch}` }).toString());
+    } finally {
+      await admin(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`);
+    }
+  };
   let db: Database;
 
   beforeAll(async () => {
@@ -163,6 +267,45 @@ describe("migrations on PostgreSQL", () => {
   it("a second deploy is a no-op and status is up to date", async () => {
     expect(await deployMigrations({ target })).toEqual([]);
     expect(await migrationStatus({ target })).toMatchObject({ upToDate: true, migrations: await migrationFolders() });
+  });
+
+  it(
+    "the start-up pre-check: up to date once migrated, not after a new, edited or failed migration",
+    SLOW,
+    async () => {
+      await withScratchDatabase(async (url) => {
+        const target: MigrationTarget = { kind: "postgres", url };
+        expect(await isUpToDate(target, projectPaths().migrationsDir)).toBe(false); // empty: no migrations table
+        const lines: string[] = [];
+        const scratchDb = await openDatabase({ url, dataDir: "unused", log: (line) => lines.push(line) });
+        try {
+          await expectPrecheckOnMigrated(target, scratchDb);
+          await withMigrationsCopy(async (dir) => {
+            await addExtraMigration(dir);
+            expect(await isUpToDate(target, dir)).toBe(false);
+            // A restart with the next release's folder still migrates.
+            const next = await openDatabase({ url, dataDir: "unused", migrationsDir: dir, log: (l) => lines.push(l) });
+            await next.prisma.$executeRaw`SELECT "id" FROM "Extra"`;
+            await next.close();
+            expect(await isUpToDate(target, dir)).toBe(true);
+          });
+          expect(lines[0]).toMatch(/^database: applied /);
+          expect(lines[1]).toMatch(new RegExp(`^database: applied ${EXTRA_MIGRATION} \\(\\d+ ms\\)$`));
+          expect(await isUpToDate(target, projectPaths().migrationsDir)).toBe(false); // the database is ahead
+        } finally {
+          await scratchDb.close();
+        }
+      });
+    },
+  );
+
+  it("the start-up pre-check answers false when it cannot connect (the engine then reports why)", async () => {
+    const missing = Object.assign(new URL(SERVER_URL), { pathname: `/${name}_missing` }).toString();
+    expect(await isUpToDate({ kind: "postgres", url: missing }, projectPaths().migrationsDir)).toBe(false);
+    // The engine's own message, also when Prisma's client (which installs its own panic registry) is loaded.
+    await expect(openDatabase({ url: missing, dataDir: IN_MEMORY })).rejects.toThrow(
+      `${name}_missing\` does not exist`,
+    );
   });
 
   it("a schema change becomes a migration; an unchanged schema yields none", SLOW, async () => {

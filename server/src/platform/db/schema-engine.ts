@@ -119,7 +119,9 @@ function freeQuietly(engine: SchemaEngine): void {
 /** Turns the engine's errors into readable ones: JS errors raised in our adapters come back by id. */
 function engineError(error: unknown, registry: { consumeError(id: number): { error: unknown } | undefined }): Error {
   if (!(error instanceof Error)) return new Error(String(error));
-  const panic = globalThis.PRISMA_WASM_PANIC_REGISTRY?.get();
+  // Prisma's client installs a registry of its own (no `get`) when it loads first: read only ours.
+  const panics = globalThis.PRISMA_WASM_PANIC_REGISTRY;
+  const panic = panics instanceof WasmPanicRegistry ? panics.get() : "";
   if (error.name === "RuntimeError" && panic) {
     // wasm-bindgen's glue caches views of the instance's memory, so it cannot be re-instantiated in place.
     globalThis.PRISMA_WASM_PANIC_REGISTRY = new WasmPanicRegistry();
