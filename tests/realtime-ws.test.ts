@@ -35,6 +35,21 @@ describe("rooms over WebSocket, with the typed client", () => {
     await closeClient(client);
   });
 
+  it("delivers the longest message, in several scripts, intact to every subscriber", async () => {
+    const clients = [api.client(alice.tokens.accessToken), api.client(bob.tokens.accessToken)];
+    const seen = clients.map(() => recorder<Tracked<Message>>());
+    for (const [i, client] of clients.entries())
+      client.rooms.onMessage.subscribe({ room: "scripts" }, seen[i]!.handlers);
+    for (const each of seen) await each.until(() => each.starts > 0, "subscription started");
+    const texts = ["é".repeat(2000), "漢字かな".repeat(500), "🙂".repeat(1000), "x"];
+    for (const text of texts) expect((await post(bob.tokens.accessToken, "scripts", text)).status).toBe(201);
+    for (const each of seen) {
+      await each.until(() => each.events.length === texts.length, "every message");
+      expect(each.events.map((event) => event.data.text)).toEqual(texts);
+    }
+    await Promise.all(clients.map((client) => closeClient(client)));
+  });
+
   it("after the server drops the socket, resumes with nothing lost or repeated", async () => {
     const client = api.client(alice.tokens.accessToken);
     const seen = recorder<Tracked<Message>>();

@@ -63,10 +63,14 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
     experimental_encoder: webSocketEncoder,
     createContext: ({ req, res: socket, info }) => {
       const send = rawSends.get(socket) ?? ((frame: string) => socket.send(frame));
+      const raw = (socket as unknown as { _socket?: Socket })._socket;
       const write = (frame: string) => {
         if (socket.readyState !== socket.OPEN) return;
         corkForFlush(socket, env.WS_FLUSH_INTERVAL_MS);
-        send(frame);
+        // Without extensions (no permessage-deflate) a frame is plain bytes that ws would write
+        // unchanged: write the encoded frame shared by every subscriber of the event instead.
+        if (raw && socket.extensions === "") raw.write(encodedTextFrame(frame));
+        else send(frame);
       };
       const ctx = opts.createContext({
         headers: req.headers,
@@ -159,4 +163,35 @@ function corkForFlush(socket: WebSocket, intervalMs: number) {
   };
   if (intervalMs > 0) setTimeout(flush, intervalMs);
   else setImmediate(flush);
+}
+
+let lastText: string | undefined;
+let lastFrame: Buffer | undefined;
+
+/**
+ * A WebSocket text frame as a server sends it (FIN, opcode 1, unmasked; RFC 6455 §5.2), made once
+ * for consecutive writes of the same text: a room's fan-out writes one event's frame to every
+ * subscriber in a row (they share the frame text when their subscription ids match), and encoding
+ * it per socket — what `ws.send` does — cost more than the write. Hand-written because ws has no
+ * public way to send a pre-encoded frame.
+ */
+function encodedTextFrame(text: string): Buffer {
+  if (text === lastText && lastFrame) return lastFrame;
+  const payload = Buffer.from(text, "utf8");
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (length < 126) frame[1] = length;
+  else if (length < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  payload.copy(frame, headerLength);
+  lastText = text;
+  lastFrame = frame;
+  return frame;
 }

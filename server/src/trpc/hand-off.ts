@@ -26,7 +26,7 @@ export function socketHandOff<T>(
       const head = `${envelope.slice(0, -1)},"result":{"type":"data","id":`;
       return (event) => {
         const id = String(idOf(event));
-        send(head + tailOf(id, event));
+        send(frameOf(head, id, event, tailOf));
       };
     },
   };
@@ -36,4 +36,16 @@ export function socketHandOff<T>(
 export function acceptHandOff(token: HandOffToken, id: unknown, jsonrpc: unknown): void {
   const state = tokens.get(token);
   if (state) state.envelope = JSON.stringify({ id, jsonrpc });
+}
+
+/** The last frame built, per event: subscribers with the same envelope (head) get the same string. */
+const frames = new WeakMap<object, { head: string; id: string; frame: string }>();
+
+function frameOf<T>(head: string, id: string, event: T, tailOf: (id: string, event: T) => string): string {
+  if (typeof event !== "object" || event === null) return head + tailOf(id, event);
+  const known = frames.get(event);
+  if (known && known.head === head && known.id === id) return known.frame;
+  const frame = head + tailOf(id, event);
+  frames.set(event, { head, id, frame });
+  return frame;
 }
