@@ -56,8 +56,8 @@ const EnvSchema = z
     WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Quiet time before the server pings a WebSocket client; no answer within 10 s closes it. */
     WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-    /** How long live frames may wait to leave together (0: until the next turn of the event loop). */
-    WS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(0),
+    /** Least time between two writes of live frames to the sockets (see corkForFlush in http/trpc-ws.ts). */
+    WS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(20),
     /** When a connection's access token expires, how long it may take to reconnect before it is closed. */
     WS_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** A user may send ROOM_SEND_LIMIT messages per ROOM_SEND_WINDOW_SECONDS (across all instances). */

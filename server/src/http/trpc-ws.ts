@@ -142,14 +142,16 @@ function endWithCredentials(socket: WebSocket, ctx: Context, clock: Clock, grace
 }
 
 const corked = new Set<Socket>();
+let lastFlushAt = Number.NEGATIVE_INFINITY;
 
 /**
- * Frames written to one socket before the next flush leave in one system call. A room's feed
- * delivers what arrived during a turn of the event loop together (modules/rooms/feed.ts), and the
- * flush is the next turn (`intervalMs` 0): under load — more messages per turn — each write carries
- * more frames, and the server keeps up instead of paying a system call per frame per subscriber.
- * A positive `intervalMs` (WS_FLUSH_INTERVAL_MS) holds frames up to that long, Nagle-style: fewer,
- * larger writes for the server and its clients, at the cost of that much latency.
+ * Frames written to one socket before the next flush leave in one system call (at 100 messages a
+ * second into 1,000 sockets, the system calls were most of the server's CPU). A room's feed delivers
+ * what arrived during a turn of the event loop together (modules/rooms/feed.ts). Flushes are at least
+ * `intervalMs` (WS_FLUSH_INTERVAL_MS) apart, Nagle-style but adaptive: after a quiet spell a frame
+ * leaves at the next turn of the event loop, with no added latency; while messages keep coming, those
+ * of the next `intervalMs` wait and leave together — fewer, larger writes for the server and its
+ * clients, at the cost of at most that much latency. 0 flushes on every turn.
  */
 function corkForFlush(socket: WebSocket, intervalMs: number) {
   const raw = (socket as unknown as { _socket?: Socket })._socket;
@@ -158,10 +160,12 @@ function corkForFlush(socket: WebSocket, intervalMs: number) {
   corked.add(raw);
   if (corked.size > 1) return;
   const flush = () => {
+    lastFlushAt = performance.now();
     for (const each of corked) each.uncork();
     corked.clear();
   };
-  if (intervalMs > 0) setTimeout(flush, intervalMs);
+  const wait = lastFlushAt + intervalMs - performance.now();
+  if (wait > 0) setTimeout(flush, wait);
   else setImmediate(flush);
 }
 
