@@ -125,6 +125,7 @@ async function buildDeps(
   if (!db) {
     const database = await openDatabase({
       url: env.DATABASE_URL,
+      poolSize: env.DATABASE_POOL_SIZE,
       dataDir: path.resolve(projectPaths().root, env.PGLITE_DIR),
       log,
     });

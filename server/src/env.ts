@@ -20,6 +20,12 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     /** Unset: embedded PGlite in PGLITE_DIR. Set: a PostgreSQL server. */
     DATABASE_URL: postgresUrl.optional(),
+    /**
+     * Most connections this instance opens to the PostgreSQL server. More is not faster once the
+     * server's cores are busy: on a 2-core machine 5 gave the same throughput as 10 and 20 with a
+     * p99 of 91 ms against 148 and 268 (BENCHMARKS.md, W2).
+     */
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),
     REDIS_URL: z
       .string()

@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   url?: string;
   /** PGlite's data directory; "memory://" keeps the database in memory. Ignored when `url` is set. */
   dataDir: string;
+  /** Most connections to a PostgreSQL server (default 10, pg's own). Ignored for PGlite. */
+  poolSize?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   /** Defaults to `prisma/migrations` at the repository root. */
@@ -40,7 +42,9 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   if (url && !/^postgres(ql)?:\/\//.test(url))
     throw new Error("The database URL must start with postgres:// or postgresql://");
   const started = performance.now();
-  const opened = url ? serverDatabase(url) : embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
+  const opened = url
+    ? serverDatabase(url, opts.poolSize)
+    : embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
   if (opts.migrate !== false) {
     try {
       const migrationsDir = opts.migrationsDir ?? projectPaths().migrationsDir;
@@ -83,9 +87,10 @@ export function embeddedDatabase(pglite: OpenPglite): OpenedDatabase {
   };
 }
 
-function serverDatabase(url: string): OpenedDatabase {
+function serverDatabase(url: string, poolSize = 10): OpenedDatabase {
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, allowExitOnIdle: true }) });
+  const adapter = new PrismaPg({ connectionString: url, allowExitOnIdle: true, max: poolSize });
+  const prisma = new PrismaClient({ adapter });
   let closing: Promise<void> | undefined;
   return {
     prisma,

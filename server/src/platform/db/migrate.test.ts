@@ -264,6 +264,25 @@ describe("migrations on PostgreSQL", () => {
     await expectUniqueEmails(db);
   });
 
+  it("opens at most poolSize connections however many queries wait", async () => {
+    const small = await openDatabase({ url, dataDir: "unused", poolSize: 2 });
+    const observer = new pg.Client({ connectionString: url });
+    await observer.connect();
+    try {
+      // Prisma's queries start when awaited: Promise.all sends all six at once.
+      const sleeping = Promise.all(Array.from({ length: 6 }, () => small.prisma.$queryRaw`SELECT pg_sleep(0.3)::text`));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const { rows } = await observer.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()",
+      );
+      expect(rows[0]?.n).toBe(2);
+      await sleeping;
+    } finally {
+      await observer.end();
+      await small.close();
+    }
+  });
+
   it("a second deploy is a no-op and status is up to date", async () => {
     expect(await deployMigrations({ target })).toEqual([]);
     expect(await migrationStatus({ target })).toMatchObject({ upToDate: true, migrations: await migrationFolders() });
