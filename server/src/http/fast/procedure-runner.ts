@@ -13,8 +13,8 @@ interface ProcedureDef {
   meta: unknown;
   caller?: unknown;
 }
-/** The call options tRPC's adapters pass to a procedure. */
-type CallOptions = ProcedureCallOptions<unknown>;
+/** The call options tRPC's adapters pass to a procedure; `input` once a middleware has set one. */
+type CallOptions = ProcedureCallOptions<unknown> & { input?: unknown };
 type NextOptions = { ctx?: object; input?: unknown; getRawInput?: CallOptions["getRawInput"] } | undefined;
 
 /** `{ ...ctx, ...extra }`, without the spread-then-spread literal that V8 builds slowly. */
@@ -24,47 +24,35 @@ function mergeContext(ctx: object, extra: object): object {
   return Object.assign({}, ctx, extra);
 }
 
-/** What changes along the chain: middlewares may extend the context and replace the input. */
-interface ChainState {
-  ctx: unknown;
-  input: unknown;
-  getRawInput: CallOptions["getRawInput"];
-}
-
 /**
  * The chain walk of tRPC's `createProcedureCaller`/`callRecursive` (@trpc/server 11.25). tRPC's
  * build copies the call options with a transpiled `_objectSpread2` helper at every step, which
  * costs more than the rest of a small call together; the call options here always have the same
- * keys (those of `CallOptions`), so they are written out instead. `signal` is an accessor that reads
- * the call's own (lazy) signal: few procedures look at it, and an AbortController per request cost
- * more than a whole middleware step. The middlewares themselves (input and output validation, ours,
- * the resolver) are tRPC's and run unchanged, with the same options, context merging, input
- * overrides and error results.
+ * keys (those of `CallOptions`), so they are written out instead. The middlewares themselves (input
+ * and output validation, ours, the resolver) are tRPC's and run unchanged, with the same options,
+ * context merging, input overrides and error results.
  */
-async function callRecursive(
-  index: number,
-  def: ProcedureDef,
-  call: CallOptions,
-  state: ChainState,
-): Promise<MiddlewareResult> {
+async function callRecursive(index: number, def: ProcedureDef, opts: CallOptions): Promise<MiddlewareResult> {
   try {
     const middleware = def.middlewares[index]!;
     return await middleware({
-      path: call.path,
-      getRawInput: state.getRawInput,
-      ctx: state.ctx,
-      type: call.type,
-      get signal() {
-        return call.signal;
-      },
-      batchIndex: call.batchIndex,
+      path: opts.path,
+      getRawInput: opts.getRawInput,
+      ctx: opts.ctx,
+      type: opts.type,
+      signal: opts.signal,
+      batchIndex: opts.batchIndex,
       meta: def.meta,
-      input: state.input,
+      input: opts.input,
       next(nextOpts: NextOptions) {
-        return callRecursive(index + 1, def, call, {
-          getRawInput: nextOpts?.getRawInput ?? state.getRawInput,
-          ctx: nextOpts?.ctx ? mergeContext(state.ctx as object, nextOpts.ctx) : state.ctx,
-          input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
+        return callRecursive(index + 1, def, {
+          path: opts.path,
+          getRawInput: nextOpts?.getRawInput ?? opts.getRawInput,
+          ctx: nextOpts?.ctx ? mergeContext(opts.ctx as object, nextOpts.ctx) : opts.ctx,
+          type: opts.type,
+          signal: opts.signal,
+          batchIndex: opts.batchIndex,
+          input: nextOpts && "input" in nextOpts ? nextOpts.input : opts.input,
         });
       },
     });
@@ -80,7 +68,7 @@ async function callRecursive(
 export async function callProcedure(procedure: AnyProcedure, opts: ProcedureCallOptions<unknown>): Promise<unknown> {
   const def = procedure._def as unknown as ProcedureDef;
   if (def.caller || !Array.isArray(def.middlewares)) return procedure(opts);
-  const result = await callRecursive(0, def, opts, { ctx: opts.ctx, input: undefined, getRawInput: opts.getRawInput });
+  const result = await callRecursive(0, def, opts);
   if (!result) {
     throw new TRPCError({
       code: "INTERNAL_SERVER_ERROR",
