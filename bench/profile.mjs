@@ -1,11 +1,11 @@
 // Where a target's time goes under load: starts it with `node --cpu-prof`, runs wrk against one of its
 // workload rows, stops it, and prints the CPU per request and the self time per package and per
 // function, in µs per request.
-//   node bench/profile.mjs --target trellis --row w1:trpc [--duration 10] [--top 25]
+//   node bench/profile.mjs --target trellis --row w1:trpc [--duration 10] [--top 25] [--save trpc.cpuprofile]
 // Needs a node target (not FastAPI). Like run.mjs, it creates, migrates and seeds a PostgreSQL
 // database on BENCH_PG_URL for targets that need one, and drops it afterwards. Samples taken before
 // the measured run (start-up, migrations, warm-up) are left out.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     row: { type: "string", default: "w1:trpc" },
     duration: { type: "string", default: "10" },
     top: { type: "string", default: "25" },
+    /** Also keep the V8 profile (.cpuprofile, for Chrome DevTools) at this path. */
+    save: { type: "string" },
   },
 });
 const target = targets.find((t) => t.name === args.target);
@@ -70,7 +72,9 @@ try {
   await database?.drop();
 }
 
-const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), "utf8"));
+const profileText = readFileSync(join(dir, readdirSync(dir)[0]), "utf8");
+if (args.save) writeFileSync(args.save, profileText);
+const profile = JSON.parse(profileText);
 rmSync(dir, { recursive: true, force: true });
 report(profile, result.requests);
 
