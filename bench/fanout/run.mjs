@@ -37,8 +37,8 @@ const { values: args } = parseArgs({
     },
     redis: { type: "string", default: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379" },
     "no-append": { type: "boolean", default: false },
-    /** Passed to the servers as WS_FLUSH_INTERVAL_MS (default: the server's default, 20). */
-    "flush-ms": { type: "string", default: "20" },
+    /** Passed to the servers as WS_FLUSH_INTERVAL_MS (default: the server's default, 40). */
+    "flush-ms": { type: "string", default: "40" },
     /** Write a V8 CPU profile of each server to bench/fanout/results/ (node --cpu-prof). */
     profile: { type: "boolean", default: false },
   },
@@ -52,7 +52,7 @@ const ROOM = "fanout";
 
 const log = (...parts) => console.error(`[fanout] ${parts.join(" ")}`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+const nowUs = () => Math.round(performance.now() * 1000);
 
 // ---------- services and servers ----------
 
@@ -144,6 +144,46 @@ async function api(base, method, pathname, body, token) {
 // ---------- subscribers: raw tRPC-over-WebSocket clients, cheap to run a thousand of ----------
 
 /** One subscriber: connects, authenticates, subscribes, then records the send timestamp of each message. */
+/**
+ * Once subscribed, a subscriber reads its socket itself instead of through ws's receiver: a thousand
+ * clients in one process decoding 100,000 frames a second through ws took most of a core, which the
+ * server on the same 2 cores then lacked (clients of a real deployment are elsewhere). The server
+ * sends only unmasked, unfragmented text frames here (RFC 6455 §5.2); frames split across reads are
+ * kept until complete. Sending (PONG) still goes through ws. Hand-written: ws has no raw-frame API.
+ */
+function readFramesDirectly(socket, onFrame) {
+  const raw = socket._socket;
+  raw.removeAllListeners("data");
+  let pending = null;
+  raw.on("data", (chunk) => {
+    const buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
+    let offset = 0;
+    while (buffer.length - offset >= 2) {
+      let length = buffer[offset + 1] & 0x7f;
+      let header = 2;
+      if (length === 126) {
+        if (buffer.length - offset < 4) break;
+        length = buffer.readUInt16BE(offset + 2);
+        header = 4;
+      } else if (length === 127) {
+        if (buffer.length - offset < 10) break;
+        length = Number(buffer.readBigUInt64BE(offset + 2));
+        header = 10;
+      }
+      if (buffer.length - offset < header + length) break;
+      if ((buffer[offset] & 0x0f) === 1) onFrame(buffer.subarray(offset + header, offset + header + length));
+      offset += header + length;
+    }
+    pending = offset < buffer.length ? buffer.subarray(offset) : null;
+  });
+}
+
+const TEXT_KEY = Buffer.from('"text":"');
+const ID_KEY = Buffer.from('"id":"');
+const CREATED_AT_KEY = Buffer.from('"createdAt":"');
+/** Per message (by seq): when its INSERT started, by the database clock, in ms. */
+const insertedAtOf = new Map();
+
 function subscribe(base, token, onEvent) {
   return new Promise((resolve, reject) => {
     // The server sends valid UTF-8 (checked by the e2e tests); validating it again here would cost the
@@ -164,32 +204,45 @@ function subscribe(base, token, onEvent) {
         }),
       );
     });
-    socket.on("message", (data) => {
-      const frame = data.toString();
-      if (frame === "PING") return socket.send("PONG");
-      if (frame.includes('"type":"started"')) return resolve(state);
-      // The text is "<seq> <µs timestamp>"; find it without parsing the whole frame (load-generator CPU).
-      const at = frame.indexOf('"text":"');
+    let started = false;
+    const onFrame = (data) => {
+      if (data.length === 4 && data.toString("latin1") === "PING") return socket.send("PONG");
+      // The text is "<seq> <µs timestamp>".
+      const at = data.indexOf(TEXT_KEY);
       if (at < 0) {
-        if (frame.includes('"error"')) reject(new Error(frame));
+        if (data.indexOf('"error"') >= 0) reject(new Error(data.toString()));
         return;
       }
-      const end = frame.indexOf('"', at + 8);
-      const [seq, sentUs] = frame
-        .slice(at + 8, end)
-        .split(" ")
-        .map(Number);
+      const from = at + TEXT_KEY.length;
+      const space = data.indexOf(0x20, from);
+      const seq = Number(data.toString("latin1", from, space));
+      const sentUs = Number(data.toString("latin1", space + 1, data.indexOf(0x22, space)));
       // The event id (the message's number in the room) must grow by exactly one each time.
-      const idAt = frame.indexOf('"id":"') + 6;
-      const id = Number(frame.slice(idAt, frame.indexOf('"', idAt)));
+      const idAt = data.indexOf(ID_KEY) + ID_KEY.length;
+      const id = Number(data.toString("latin1", idAt, data.indexOf(0x22, idAt)));
       if (id <= state.lastId) state.duplicates++;
       else if (state.lastId >= 0 && id !== state.lastId + 1) state.outOfOrder++;
       state.lastId = Math.max(state.lastId, id);
       state.received++;
-      // The message's createdAt comes from the database clock (same machine) when its INSERT started.
-      const atAt = frame.indexOf('"createdAt":"') + 13;
-      const sinceInsertMs = Date.now() - Date.parse(frame.slice(atAt, frame.indexOf('"', atAt)));
-      onEvent(seq, nowUs() - sentUs, sinceInsertMs);
+      // The message's createdAt comes from the database clock (same machine) when its INSERT started;
+      // the same for every subscriber of a message, so parsed once per message.
+      let insertedAt = insertedAtOf.get(seq);
+      if (insertedAt === undefined) {
+        const atAt = data.indexOf(CREATED_AT_KEY) + CREATED_AT_KEY.length;
+        insertedAt = Date.parse(data.toString("latin1", atAt, data.indexOf(0x22, atAt)));
+        insertedAtOf.set(seq, insertedAt);
+      }
+      onEvent(seq, nowUs() - sentUs, Date.now() - insertedAt);
+    };
+    socket.on("message", (data) => {
+      if (started) return onFrame(data);
+      const frame = data.toString();
+      if (frame === "PING") return socket.send("PONG");
+      if (frame.includes('"error"')) return reject(new Error(frame));
+      if (!frame.includes('"type":"started"')) return;
+      started = true;
+      readFramesDirectly(socket, onFrame);
+      resolve(state);
     });
   });
 }
@@ -202,6 +255,7 @@ function percentile(sorted, p) {
 }
 
 async function measure(instanceCount) {
+  insertedAtOf.clear(); // each configuration numbers its messages from 0
   const dbName = `trellis_fanout_${randomUUID().slice(0, 8)}`;
   psql(`CREATE DATABASE ${dbName}`);
   const dbUrl = new URL(args.postgres);

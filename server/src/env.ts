@@ -63,7 +63,7 @@ const EnvSchema = z
     /** Quiet time before the server pings a WebSocket client; no answer within 10 s closes it. */
     WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
     /** Least time between two writes of live frames to the sockets (see corkForFlush in http/trpc-ws.ts). */
-    WS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(20),
+    WS_FLUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(40),
     /** When a connection's access token expires, how long it may take to reconnect before it is closed. */
     WS_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     /** A user may send ROOM_SEND_LIMIT messages per ROOM_SEND_WINDOW_SECONDS (across all instances). */
