@@ -9,12 +9,20 @@ import { distinctMembers, type PresenceMember, type PresenceSnapshot, type Prese
  * Each instance pushes its own connections' expiry forward on every `refresh()`. If it crashes,
  * they expire after `ttlMs` and the next `expire()` — run by any instance watching the space —
  * removes them. A change and the snapshot it returns run in one MULTI, so they agree.
+ * The three keys of a space expire `2 × ttlMs` after the last change or refresh: a space nobody
+ * is in any more (or whose every instance crashed) leaves nothing behind in Redis.
  */
 export function createRedisPresenceStore(opts: { redis: Redis; prefix: string; ttlMs: number }): PresenceStore {
   const { redis, ttlMs } = opts;
   const keys = (space: string) => {
     const base = `${opts.prefix}presence:${space}`;
     return { conns: `${base}:conns`, members: `${base}:members`, version: `${base}:version` };
+  };
+  const keyTtlMs = 2 * ttlMs;
+  /** Appends "keep this space's keys for a while" to a MULTI or pipeline. */
+  const keepKeys = (commands: ChainableCommander, space: string) => {
+    const k = keys(space);
+    return commands.pexpire(k.conns, keyTtlMs).pexpire(k.members, keyTtlMs).pexpire(k.version, keyTtlMs);
   };
   /** This instance's connections, which it keeps alive. */
   const local = new Map<string, Set<string>>();
@@ -50,14 +58,14 @@ export function createRedisPresenceStore(opts: { redis: Redis; prefix: string; t
         .zadd(k.conns, Date.now() + ttlMs, connectionId)
         .hset(k.members, connectionId, JSON.stringify(member))
         .incr(k.version);
-      return readSnapshot(await queueSnapshot(multi, space).exec());
+      return readSnapshot(await queueSnapshot(keepKeys(multi, space), space).exec());
     },
     async remove(space, connectionId) {
       const k = keys(space);
       local.get(space)?.delete(connectionId);
       if (local.get(space)?.size === 0) local.delete(space);
       const multi = redis.multi().zrem(k.conns, connectionId).hdel(k.members, connectionId).incr(k.version);
-      return readSnapshot(await queueSnapshot(multi, space).exec());
+      return readSnapshot(await queueSnapshot(keepKeys(multi, space), space).exec());
     },
     async snapshot(space) {
       return readSnapshot(await queueSnapshot(redis.multi(), space).exec());
@@ -71,7 +79,7 @@ export function createRedisPresenceStore(opts: { redis: Redis; prefix: string; t
         .zrem(k.conns, ...dead)
         .hdel(k.members, ...dead)
         .incr(k.version);
-      return readSnapshot(await queueSnapshot(multi, space).exec());
+      return readSnapshot(await queueSnapshot(keepKeys(multi, space), space).exec());
     },
     async refresh() {
       if (local.size === 0) return;
@@ -80,6 +88,7 @@ export function createRedisPresenceStore(opts: { redis: Redis; prefix: string; t
       for (const [space, ids] of local) {
         // XX: only push forward connections still there; one removed meanwhile stays removed.
         for (const id of ids) pipeline.zadd(keys(space).conns, "XX", expiresAt, id);
+        keepKeys(pipeline, space);
       }
       await pipeline.exec();
     },
