@@ -27,7 +27,7 @@ function successStatuses(router: OpenApiRouter): Map<string, number> {
  * (wrapped rather than used as its Fastify plugin, so that error answers leave in our one documented
  * body `{code,message,requestId,issues?}` instead of the tRPC error shape it sends by default); with
  * `fastPath`, the fast path (http/fast/rest-handler.ts) serves the routes it matches the same way and
- * leaves the rest (404, HEAD, non-JSON bodies) to that handler. Both answers leave through `endReply`.
+ * leaves the rest (404, non-JSON bodies) to that handler. Both answers leave through `endReply`.
  */
 export function registerRest(app: FastifyInstance, opts: RestOptions) {
   const statuses = successStatuses(opts.router);
@@ -54,6 +54,9 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
     url: "/api/*",
     handler: async (request, reply) => {
       request.raw.url = request.url.slice("/api".length);
+      // HEAD is GET without the body (RFC 9110 §9.3.2), which Node leaves out for a HEAD request by
+      // itself; trpc-to-openapi would answer every HEAD with 204, even for a path that does not exist.
+      if (request.raw.method === "HEAD") request.raw.method = "GET";
       const answer = fast && (await fast(request, reply));
       if (answer) {
         // As trpc-to-openapi's sendResponse writes it.
@@ -65,7 +68,7 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
         return reply;
       }
       const allowed = methodsOf(request.raw.url.split("?", 1)[0] ?? "");
-      const method = request.method === "HEAD" ? "GET" : request.method;
+      const method = request.method;
       if (allowed.length > 0 && !allowed.includes(method)) {
         reply.header("allow", allowed.join(", "));
         return sendError(
