@@ -29,7 +29,7 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { user } });
 });
 
-/** Needs an admin. Checked against the stored role, so a demotion applies at once. */
+/** Needs an admin. Administrators are never remembered between requests (callers.ts): a demotion applies at once. */
 export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "admin") throw new AppError("FORBIDDEN", "Administrators only");
   return next({ ctx });
