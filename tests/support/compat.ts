@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
+import { expect } from "vitest";
 import { startServer, type TestServer } from "./server.js";
 
 /**
@@ -103,3 +104,18 @@ export async function both(pair: Pair, req: RawRequest | ((server: TestServer) =
 /** A label for assertion messages. */
 export const describeRequest = (req: RawRequest) =>
   `${req.method} ${req.path}${req.body === undefined ? "" : ` ${req.body.slice(0, 80)}`}`;
+
+/**
+ * Sends one corpus entry to both servers and requires the same answer: status, the headers that
+ * matter and body (see `comparable`), content encoding, and the caller's own request id echoed.
+ * Returns both answers and the label for what else a test checks.
+ */
+export async function expectSameAnswer(pair: Pair, entry: RawRequest | ((server: TestServer) => RawRequest)) {
+  const { stock, fast } = await both(pair, entry);
+  const label = describeRequest(typeof entry === "function" ? entry(pair.stock) : entry);
+  expect(comparable(fast), label).toEqual(comparable(stock));
+  expect(fast.encoding, label).toBe(stock.encoding);
+  const sentId = (typeof entry === "function" ? entry(pair.fast) : entry).headers?.["x-request-id"];
+  if (sentId) expect(fast.headers["x-request-id"], label).toBe(sentId);
+  return { stock, fast, label };
+}
