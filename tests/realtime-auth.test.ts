@@ -2,7 +2,7 @@ import { createClient, createSession, type RouterOutputs } from "@trellis/client
 import { createAccessTokens, testEnv } from "@trellis/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, openRawSubscription, recorder, trpcCode } from "./support/live.js";
-import { signUp, startServer, type TestServer } from "./support/server.js";
+import { startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
 
 type Tracked<T> = { id: string; data: T };
 type Message = RouterOutputs["rooms"]["send"];
@@ -17,11 +17,10 @@ const shortLived = createAccessTokens({
 });
 
 let api: TestServer;
-let alice: Awaited<ReturnType<typeof signUp>>;
-let bob: Awaited<ReturnType<typeof signUp>>;
+let alice: TwoUsers["alice"];
+let bob: TwoUsers["bob"];
 beforeAll(async () => {
-  api = await startServer({ WS_RECONNECT_GRACE_MS: "500" }, { accessTokens: shortLived });
-  [alice, bob] = [await signUp(api), await signUp(api)];
+  ({ api, alice, bob } = await startWithTwoUsers({ WS_RECONNECT_GRACE_MS: "500" }, { accessTokens: shortLived }));
 });
 afterAll(() => api?.stop());
 

@@ -3,17 +3,16 @@ import type { Socket } from "node:net";
 import type { RouterOutputs } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recorder, trpcCode } from "./support/live.js";
-import { signUp, startServer, type TestServer } from "./support/server.js";
+import { startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
 
 type Tracked<T> = { id: string; data: T };
 type Message = RouterOutputs["rooms"]["send"];
 
 let api: TestServer;
-let alice: Awaited<ReturnType<typeof signUp>>;
-let bob: Awaited<ReturnType<typeof signUp>>;
+let alice: TwoUsers["alice"];
+let bob: TwoUsers["bob"];
 beforeAll(async () => {
-  api = await startServer();
-  [alice, bob] = [await signUp(api), await signUp(api)];
+  ({ api, alice, bob } = await startWithTwoUsers());
 });
 afterAll(() => api?.stop());
 

@@ -75,3 +75,10 @@ export async function signUp(api: TestServer, opts: { password?: string } = {}) 
     tokens: login.body as { accessToken: string; refreshToken: string },
   };
 }
+
+/** A started server and two signed-up users, Alice and Bob: what the realtime files start from. */
+export async function startWithTwoUsers(env: Record<string, string> = {}, deps: Partial<Deps> = {}) {
+  const api = await startServer(env, deps);
+  return { api, alice: await signUp(api), bob: await signUp(api) };
+}
+export type TwoUsers = Awaited<ReturnType<typeof startWithTwoUsers>>;
