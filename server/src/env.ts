@@ -59,6 +59,13 @@ const EnvSchema = z
       .min(1024)
       .max(16 * 1024 * 1024)
       .default(64 * 1024),
+    /** Bytes of live messages the server holds for a client that does not read them; past it, it drops the connection. */
+    WS_MAX_BUFFERED_BYTES: z.coerce
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(1024 * 1024 * 1024)
+      .default(8 * 1024 * 1024),
     WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Quiet time before the server pings a WebSocket client; no answer within 10 s closes it. */
     WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),

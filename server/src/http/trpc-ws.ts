@@ -66,6 +66,13 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
       const raw = (socket as unknown as { _socket?: Socket })._socket;
       const write = (frame: string) => {
         if (socket.readyState !== socket.OPEN) return;
+        // A client that stops reading would have the server hold every later message for it. Past
+        // the limit its connection is dropped; the typed client reconnects and resumes after its
+        // last event, so a merely slow client loses nothing.
+        if (raw && raw.writableLength > env.WS_MAX_BUFFERED_BYTES) {
+          socket.terminate();
+          return;
+        }
         corkForFlush(socket, env.WS_FLUSH_INTERVAL_MS);
         // Without extensions (no permessage-deflate) a frame is plain bytes that ws would write
         // unchanged: write the encoded frame shared by every subscriber of the event instead.
