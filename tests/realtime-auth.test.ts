@@ -1,11 +1,8 @@
-import { createClient, createSession, type RouterOutputs } from "@trellis/client";
+import { createClient, createSession } from "@trellis/client";
 import { createAccessTokens, testEnv } from "@trellis/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, openRawSubscription, recorder, trpcCode } from "./support/live.js";
+import { eventually, type Message, openRawSubscription, recorder, type Tracked, trpcCode } from "./support/live.js";
 import { startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
-
-type Tracked<T> = { id: string; data: T };
-type Message = RouterOutputs["rooms"]["send"];
 
 // Access tokens that live 3 s, so that expiry happens during a test.
 const env = testEnv({ WS_RECONNECT_GRACE_MS: "500" });

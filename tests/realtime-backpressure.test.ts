@@ -1,11 +1,8 @@
-import { closeClient, type RouterOutputs } from "@trellis/client";
+import { closeClient } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type WebSocket from "ws";
-import { openRawSubscription, recorder } from "./support/live.js";
+import { type Message, openRawSubscription, recorder, type Tracked } from "./support/live.js";
 import { startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
-
-type Tracked<T> = { id: string; data: T };
-type Message = RouterOutputs["rooms"]["send"];
 
 let api: TestServer;
 let alice: TwoUsers["alice"];

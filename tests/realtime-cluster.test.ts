@@ -3,10 +3,8 @@ import { closeClient, createClient, type RouterOutputs } from "@trellis/client";
 import { createPostgresDatabase, testEnv } from "@trellis/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Instance, startInstance } from "./support/instance.js";
-import { recorder } from "./support/live.js";
+import { type Message, recorder, type Tracked } from "./support/live.js";
 
-type Tracked<T> = { id: string; data: T };
-type Message = RouterOutputs["rooms"]["send"];
 type Presence = RouterOutputs["rooms"]["send"] extends unknown ? { members: { id: number; name: string }[] } : never;
 
 /**

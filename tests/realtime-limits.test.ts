@@ -1,11 +1,8 @@
-import { closeClient, type RouterOutputs } from "@trellis/client";
+import { closeClient } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { recorder, trpcCode } from "./support/live.js";
+import { type Message, recorder, type Tracked, trpcCode } from "./support/live.js";
 import { signUp, startServer, type TestServer } from "./support/server.js";
-
-type Tracked<T> = { id: string; data: T };
-type Message = RouterOutputs["rooms"]["send"];
 
 let api: TestServer;
 let alice: Awaited<ReturnType<typeof signUp>>;

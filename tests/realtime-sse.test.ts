@@ -1,12 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import type { RouterOutputs } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recorder, trpcCode } from "./support/live.js";
+import { type Message, recorder, type Tracked, trpcCode } from "./support/live.js";
 import { startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
-
-type Tracked<T> = { id: string; data: T };
-type Message = RouterOutputs["rooms"]["send"];
 
 let api: TestServer;
 let alice: TwoUsers["alice"];

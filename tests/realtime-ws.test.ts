@@ -1,10 +1,7 @@
 import { closeClient, type RouterOutputs } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRawSubscription, recorder, trpcCode } from "./support/live.js";
+import { type Message, openRawSubscription, recorder, type Tracked, trpcCode } from "./support/live.js";
 import { signUp, startServer, startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
-
-type Tracked<T> = { id: string; data: T };
-type Message = RouterOutputs["rooms"]["send"];
 
 let api: TestServer;
 let alice: TwoUsers["alice"];

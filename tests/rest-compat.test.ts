@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectSameAnswer, type Pair, type RawRequest, startPair } from "./support/compat.js";
+import { authAs, expectSameAnswer, type Pair, type PairTokens, type RawRequest, startPair } from "./support/compat.js";
 import type { TestServer } from "./support/server.js";
 
 /**
@@ -8,7 +8,7 @@ import type { TestServer } from "./support/server.js";
  * every header but the volatile ones, and the body (up to request ids, dates and tokens) must match.
  */
 let pair: Pair;
-const tokens = new Map<TestServer, { owner: string; stranger: string }>();
+const tokens: PairTokens = new Map();
 
 beforeAll(async () => {
   pair = await startPair({ CORS_ORIGINS: "https://app.example", BODY_LIMIT_BYTES: "65536" });
@@ -35,12 +35,7 @@ const body = (method: string, path: string, value: unknown, headers: Record<stri
   body: typeof value === "string" ? value : JSON.stringify(value),
   headers: { "content-type": "application/json", ...headers },
 });
-const as =
-  (who: "owner" | "stranger", req: RawRequest) =>
-  (server: TestServer): RawRequest => ({
-    ...req,
-    headers: { ...req.headers, authorization: `Bearer ${tokens.get(server)?.[who]}` },
-  });
+const as = authAs(tokens);
 const get = (path: string, headers?: Record<string, string>): RawRequest => ({ method: "GET", path, headers });
 
 const corpus: (RawRequest | ((server: TestServer) => RawRequest))[] = [

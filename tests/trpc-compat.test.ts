@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { both, expectSameAnswer, type Pair, type RawRequest, send, startPair } from "./support/compat.js";
+import {
+  authAs,
+  both,
+  expectSameAnswer,
+  type Pair,
+  type PairTokens,
+  type RawRequest,
+  send,
+  startPair,
+} from "./support/compat.js";
 import type { TestServer } from "./support/server.js";
 
 /**
@@ -9,7 +18,7 @@ import type { TestServer } from "./support/server.js";
  * whether the fast path served the request or handed it to the stock adapter.
  */
 let pair: Pair;
-const tokens = new Map<TestServer, { owner: string; stranger: string }>();
+const tokens: PairTokens = new Map();
 const MAX_BATCH_SIZE = 5;
 
 beforeAll(async () => {
@@ -41,12 +50,7 @@ const post = (path: string, body: string, headers: Record<string, string> = {}):
   body,
   headers: { "content-type": "application/json", ...headers },
 });
-const as =
-  (who: "owner" | "stranger", req: RawRequest) =>
-  (server: TestServer): RawRequest => ({
-    ...req,
-    headers: { ...req.headers, authorization: `Bearer ${tokens.get(server)?.[who]}` },
-  });
+const as = authAs(tokens);
 
 /** Every kind of request the tRPC clients send, and most kinds they never should. */
 const corpus: (RawRequest | ((server: TestServer) => RawRequest))[] = [

@@ -119,3 +119,15 @@ export async function expectSameAnswer(pair: Pair, entry: RawRequest | ((server:
   if (sentId) expect(fast.headers["x-request-id"], label).toBe(sentId);
   return { stock, fast, label };
 }
+
+/** Each server's tokens of its two users (each server has its own database, so its own tokens). */
+export type PairTokens = Map<TestServer, { owner: string; stranger: string }>;
+
+/** `req` sent with the bearer token of `who` on whichever server it goes to. */
+export const authAs =
+  (tokens: PairTokens) =>
+  (who: "owner" | "stranger", req: RawRequest) =>
+  (server: TestServer): RawRequest => ({
+    ...req,
+    headers: { ...req.headers, authorization: `Bearer ${tokens.get(server)?.[who]}` },
+  });

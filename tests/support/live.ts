@@ -1,5 +1,11 @@
+import type { RouterOutputs } from "@trellis/client";
 import { TRPCClientError } from "@trpc/client";
 import WebSocket from "ws";
+
+/** A tracked event as clients receive it (`tracked(id, data)` on the server). */
+export type Tracked<T> = { id: string; data: T };
+/** A room message, as `rooms.send` returns it and `rooms.onMessage` delivers it. */
+export type Message = RouterOutputs["rooms"]["send"];
 
 /** How long `until` waits before failing with a description of what never happened. */
 const PATIENCE_MS = 20_000;

@@ -69,14 +69,12 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
         // A client that stops reading would have the server hold every later message for it. Past
         // the limit its connection is dropped; the typed client reconnects and resumes after its
         // last event, so a merely slow client loses nothing.
-        if (raw && raw.writableLength > env.WS_MAX_BUFFERED_BYTES) {
-          socket.terminate();
-          return;
-        }
-        corkForFlush(socket, env.WS_FLUSH_INTERVAL_MS);
+        if (!raw) return send(frame);
+        if (raw.writableLength > env.WS_MAX_BUFFERED_BYTES) return socket.terminate();
+        corkForFlush(raw, env.WS_FLUSH_INTERVAL_MS);
         // Without extensions (no permessage-deflate) a frame is plain bytes that ws would write
         // unchanged: write the encoded frame shared by every subscriber of the event instead.
-        if (raw && socket.extensions === "") raw.write(encodedTextFrame(frame));
+        if (socket.extensions === "") raw.write(encodedTextFrame(frame));
         else send(frame);
       };
       const ctx = opts.createContext({
@@ -160,9 +158,8 @@ let lastFlushAt = Number.NEGATIVE_INFINITY;
  * of the next `intervalMs` wait and leave together — fewer, larger writes for the server and its
  * clients, at the cost of at most that much latency. 0 flushes on every turn.
  */
-function corkForFlush(socket: WebSocket, intervalMs: number) {
-  const raw = (socket as unknown as { _socket?: Socket })._socket;
-  if (!raw || corked.has(raw)) return;
+function corkForFlush(raw: Socket, intervalMs: number) {
+  if (corked.has(raw)) return;
   raw.cork();
   corked.add(raw);
   if (corked.size > 1) return;
