@@ -19,6 +19,11 @@ export function requestSignal(req: IncomingMessage, res: ServerResponse): AbortS
     }
     onAbort();
   };
+  // Made lazily (RequestInfo), it may be asked for after the client has gone.
+  if (res.closed && !res.writableEnded) {
+    controller.abort();
+    return controller.signal;
+  }
   res.once("close", onClose);
   req.once("aborted", onAbort);
   return controller.signal;

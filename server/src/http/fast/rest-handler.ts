@@ -21,7 +21,7 @@ import {
   zodSupportsCoerce,
 } from "trpc-to-openapi";
 import { ZodArray, type ZodObject, type ZodType } from "zod/v4";
-import { callProcedure } from "./procedure-runner.js";
+import { callProcedure, type SignalSource } from "./procedure-runner.js";
 import { RequestInfo } from "./request-info.js";
 import { requestSignal } from "./request-signal.js";
 import { assertValidUrl } from "./request-url.js";
@@ -93,6 +93,9 @@ function merge(values: unknown, pathInput: Record<string, string>): Record<strin
 }
 
 /** Characters a URL path keeps as they are (RFC 3986 pchar and "/"), so `new URL(...).pathname` would not change them. */
+/** trpc-to-openapi calls procedures through `createCaller`, which gives them no signal. */
+const NO_SIGNAL: SignalSource = { signal: undefined };
+
 const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@%/]*$/;
 
 /**
@@ -178,7 +181,7 @@ export function createFastRestHandler(opts: FastRestOptions) {
         getRawInput: async () => rawInput,
         ctx: callerCtx,
         type,
-        signal: undefined,
+        signals: NO_SIGNAL,
         batchIndex: 0,
       });
       const meta = opts.responseMeta?.({

@@ -65,6 +65,19 @@ const testRouter = router({
     abortSeen.set(input.id, signal?.aborted ?? false);
     return "done";
   }),
+  // Reads its signal only after the client has gone: the fast path makes the signal when first read.
+  lateReader: publicProcedure.input(z.object({ id: z.string() })).query(async (opts) => {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    abortSeen.set(opts.input.id, opts.signal?.aborted ?? false);
+    return "done";
+  }),
+  // A middleware and the resolver see one and the same signal, a real AbortSignal.
+  sameSignal: publicProcedure
+    .use(async ({ signal, next }) => next({ ctx: { seenByMiddleware: signal } }))
+    .query(({ ctx, signal }) => {
+      const seen = (ctx as unknown as { seenByMiddleware: unknown }).seenByMiddleware;
+      return seen === signal && signal instanceof AbortSignal && !signal.aborted;
+    }),
   abortSeen: publicProcedure.input(z.string()).query(({ input }) => abortSeen.get(input) ?? null),
   ticks: publicProcedure.subscription(async function* () {
     yield 1;
@@ -157,6 +170,7 @@ const corpus: [string, string, Record<string, string>?, string?][] = [
   ["GET", "/trpc/withMiddleware"],
   ["GET", `/trpc/withMiddleware?input=${input({ json: { mine: 1 } })}`],
   ["GET", "/trpc/noNext"],
+  ["GET", "/trpc/sameSignal"],
   ["GET", "/trpc/requestId", { "x-request-id": "given-id" }],
   ["GET", "/trpc/values", { "x-fail-context": "1" }],
   ["GET", "/trpc/values,throws?batch=1", { "x-fail-context": "1" }],
@@ -179,20 +193,26 @@ describe("fast path vs stock adapter on a router of edge cases", () => {
       ];
       expect(b, `${method} ${path}`).toEqual(a);
     }
+    const signal = await send(fast.url, "GET", "/trpc/sameSignal");
+    expect(JSON.parse(signal.body).result.data.json).toBe(true);
   });
 
-  it("aborts the procedure's signal when the client leaves, as the stock adapter does", async () => {
+  it.each([
+    ["while it waits on it", "slow"],
+    ["first read after the client has gone", "lateReader"],
+  ])("aborts the procedure's signal when the client leaves, as the stock adapter does (%s)", async (_, procedure) => {
     for (const [name, server] of [
       ["stock", stock],
       ["fast", fast],
     ] as const) {
+      const id = `${procedure}-${name}`;
       const { port } = new URL(server.url);
       const socket = connect(Number(port), "127.0.0.1", () => {
-        socket.write(`GET /trpc/slow?input=${input({ json: { id: name } })} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        socket.write(`GET /trpc/${procedure}?input=${input({ json: { id } })} HTTP/1.1\r\nHost: x\r\n\r\n`);
         setTimeout(() => socket.destroy(), 100);
       });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const seen = await send(server.url, "GET", `/trpc/abortSeen?input=${input({ json: name })}`);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const seen = await send(server.url, "GET", `/trpc/abortSeen?input=${input({ json: id })}`);
       expect(JSON.parse(seen.body).result.data.json, name).toBe(true);
     }
   });
