@@ -2,6 +2,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import compress from "@fastify/compress";
 import cors from "@fastify/cors";
+import { lazy } from "@trpc/server";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -218,11 +219,21 @@ describe("fast path vs stock adapter on a router of edge cases", () => {
   });
 
   it("takes queries, mutations and batches, and leaves the rest to the stock adapter", async () => {
+    // A router with a lazily loaded part: its lookups need tRPC's own (async) loader, so all of it is declined.
+    const withLazyPart = router({
+      values: publicProcedure.query(() => 1),
+      later: lazy(async () => router({ one: publicProcedure.query(() => 1) })),
+    });
+    const lazyHandler = createFastTrpcHandler({ router: withLazyPart, createContext: () => ({}) });
     const handler = createFastTrpcHandler({ router: testRouter, createContext: () => ({}), maxBatchSize: 3 });
     const probe = Fastify({ logger: false });
     probe.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => done(null, body));
     probe.all<{ Params: { path: string } }>("/trpc/:path", async (req, reply) => {
       if (!(await handler(req, reply, req.params.path))) reply.code(299).send("declined");
+      return reply;
+    });
+    probe.all<{ Params: { path: string } }>("/lazy/:path", async (req, reply) => {
+      if (!(await lazyHandler(req, reply, req.params.path))) reply.code(299).send("declined");
       return reply;
     });
     const url = await probe.listen({ host: "127.0.0.1", port: 0 });
@@ -245,6 +256,8 @@ describe("fast path vs stock adapter on a router of edge cases", () => {
         ["GET", "/trpc/values?connectionParams=%7B%7D"],
         ["POST", "/trpc/echo", { "content-type": "text/plain" }, "x"],
         ["GET", "/trpc/values", { "content-type": "multipart/form-data" }],
+        ["GET", "/lazy/values"],
+        ["GET", "/lazy/later.one"],
       ];
       for (const [method, path, headers, body] of taken) {
         expect((await send(url, method, path, headers, body)).status, `${method} ${path}`).not.toBe(299);
