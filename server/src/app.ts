@@ -8,6 +8,7 @@ import { buildAsyncApiDocument, registerAsyncApi } from "./http/asyncapi.js";
 import { registerDocs } from "./http/docs.js";
 import { registerFallbacks } from "./http/fallbacks.js";
 import { registerRequestHooks } from "./http/hooks.js";
+import { lazyRequestLoggers } from "./http/request-logger.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import { registerRest } from "./http/rest.js";
 import { registerTrpcHttp } from "./http/trpc-http.js";
@@ -55,6 +56,7 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     genReqId: () => randomUUID(),
     // Per-request access logs only in development; production logs what goes wrong, not every hit.
     logController: new LogController({ disableRequestLogging: env.NODE_ENV !== "development" }),
+    childLoggerFactory: lazyRequestLoggers,
     // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.
     routerOptions: { maxParamLength: 5_000 },
   });
