@@ -1,5 +1,5 @@
 // Reference peer, not a competitor: the plain `{"hello":"world"}` route of fastify-route.mjs behind
-// our server's HTTP stack — Fastify options, logger (warn, lazy request loggers), request-id/timing/trusted-host hooks,
+// our server's HTTP stack — Fastify options, logger (warn), request-id/timing/trusted-host hooks,
 // error fallbacks, CORS and compression, set up as server/src/app.ts does, from the built server.
 // Its W1 ratio is the ceiling any route of our server can reach before tRPC or REST do any work.
 import { randomUUID } from "node:crypto";
@@ -19,7 +19,6 @@ const [Fastify, cors, compress] = await Promise.all([
 const { LogController } = await import(pathToFileURL(serverRequire.resolve("fastify")).href);
 const { registerRequestHooks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/hooks.js")).href);
 const { registerFallbacks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/fallbacks.js")).href);
-const { lazyRequestLoggers } = await import(pathToFileURL(join(repoRoot, "server/dist/http/request-logger.js")).href);
 
 const app = Fastify({
   logger: { level: "warn" },
@@ -27,7 +26,6 @@ const app = Fastify({
   requestIdHeader: "x-request-id",
   genReqId: () => randomUUID(),
   logController: new LogController({ disableRequestLogging: true }),
-  childLoggerFactory: lazyRequestLoggers,
   routerOptions: { maxParamLength: 5_000 },
 });
 registerRequestHooks(app, { TRUSTED_HOSTS: ["*"] });

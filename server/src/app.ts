@@ -56,7 +56,6 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
     genReqId: () => randomUUID(),
     // Per-request access logs only in development; production logs what goes wrong, not every hit.
     logController: new LogController({ disableRequestLogging: env.NODE_ENV !== "development" }),
-    childLoggerFactory: lazyRequestLoggers,
     // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.
     routerOptions: { maxParamLength: 5_000 },
   });
