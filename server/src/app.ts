@@ -9,7 +9,6 @@ import { registerDocs } from "./http/docs.js";
 import { registerFallbacks } from "./http/fallbacks.js";
 import { registerRequestHooks } from "./http/hooks.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
-import { lazyRequestLoggers } from "./http/request-logger.js";
 import { registerRest } from "./http/rest.js";
 import { registerTrpcHttp } from "./http/trpc-http.js";
 import { registerTrpcWs } from "./http/trpc-ws.js";
