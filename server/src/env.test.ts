@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { DEV_JWT_SECRET, InvalidEnvError, loadEnv } from "./env.js";
 
@@ -22,6 +23,12 @@ describe("loadEnv", () => {
       loadEnv({ NODE_ENV: "production", JWT_SECRET: DEV_JWT_SECRET, SEED_ADMIN_PASSWORD: "a real one!" }),
     ).toThrow(/JWT_SECRET is the development default/);
     expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).PORT).toBe(3000);
+  });
+
+  it("sizes the database pool by the CPUs unless told", () => {
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).DATABASE_POOL_SIZE).toBe(availableParallelism() * 2 + 1);
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_POOL_SIZE: "12" }).DATABASE_POOL_SIZE).toBe(12);
+    expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE/);
   });
 
   it("is frozen", () => {
