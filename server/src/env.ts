@@ -29,12 +29,7 @@ const EnvSchema = z
      * 2 × CPUs + 1. More is not faster once the cores are busy: on a 2-core machine 5 gave the same
      * W2 throughput as 10 with a p99 of 84–121 ms against 117–216 (BENCHMARKS.md).
      */
-    DATABASE_POOL_SIZE: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(defaultPoolSize),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(defaultPoolSize),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),
     REDIS_URL: z
       .string()
