@@ -92,10 +92,10 @@ function merge(values: unknown, pathInput: Record<string, string>): Record<strin
   return Object.assign({}, values, pathInput);
 }
 
-/** Characters a URL path keeps as they are (RFC 3986 pchar and "/"), so `new URL(...).pathname` would not change them. */
 /** trpc-to-openapi calls procedures through `createCaller`, which gives them no signal. */
 const NO_SIGNAL: SignalSource = { signal: undefined };
 
+/** Characters a URL path keeps as they are (RFC 3986 pchar and "/"), so `new URL(...).pathname` would not change them. */
 const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@%/]*$/;
 
 /**

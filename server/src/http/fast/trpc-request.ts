@@ -36,9 +36,10 @@ const hasLazyRouters = (router: AnyRouter) => Object.keys(router._def.lazy ?? {}
  *
  * Null, having run nothing, for every request the fast path leaves to the stock adapter:
  * methods other than GET and POST, subscriptions (SSE), streamed batches (`httpBatchStreamLink`),
- * FormData and binary inputs, `connectionParams`, and requests tRPC refuses before it runs any
- * procedure (an invalid URL or path encoding, an oversize batch, a bad content type). The stock
- * adapter then gives those their exact answer.
+ * FormData and binary inputs, `connectionParams`, routers with lazily loaded parts, and requests
+ * tRPC refuses before it runs any procedure (an invalid URL or path encoding, an oversize batch,
+ * procedure types mixed in one batch, a bad content type). The stock adapter then gives those their
+ * exact answer.
  */
 export function parseTrpcRequest(
   router: AnyRouter,
