@@ -1,8 +1,5 @@
-import { availableParallelism } from "node:os";
 import { z } from "zod";
-
-/** Prisma's default `connection_limit` (num_cpus × 2 + 1), which its pg adapter no longer applies. */
-const defaultPoolSize = () => availableParallelism() * 2 + 1;
+import { defaultPoolSize } from "./platform/db/pool-size.js";
 
 /** The development default secret. `.env` ships it; production refuses to start with it. */
 export const DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef";
@@ -25,9 +22,9 @@ const EnvSchema = z
     /** Unset: embedded PGlite in PGLITE_DIR. Set: a PostgreSQL server. */
     DATABASE_URL: postgresUrl.optional(),
     /**
-     * Most connections this instance opens to the PostgreSQL server; by default Prisma's own rule,
-     * 2 × CPUs + 1. More is not faster once the cores are busy: on a 2-core machine 5 gave the same
-     * W2 throughput as 10 with a p99 of 84–121 ms against 117–216 (BENCHMARKS.md).
+     * Most connections this instance opens to the PostgreSQL server (see defaultPoolSize). On a
+     * 2-core machine 5 gave the same W2 throughput as 10 with a p99 of 84–121 ms against 117–216
+     * (BENCHMARKS.md).
      */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(defaultPoolSize),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),

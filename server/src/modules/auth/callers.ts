@@ -1,4 +1,5 @@
 import type { Role } from "../../generated/prisma/enums.js";
+import { setBounded } from "../../platform/bounded-map.js";
 import type { Clock } from "../../platform/clock.js";
 import type { PrismaDb } from "../../platform/db/index.js";
 import type { EventBus } from "../../platform/events/event-bus.js";
@@ -71,11 +72,8 @@ export async function openCallers(opts: {
     return user;
   };
 
-  const store = (id: number, user: AuthUser) => {
-    // Oldest first in a Map's order: dropping the first key bounds memory under many distinct callers.
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as number);
-    entries.set(id, { user, expiresAt: clock.now().getTime() + ttlMs });
-  };
+  const store = (id: number, user: AuthUser) =>
+    setBounded(entries, id, { user, expiresAt: clock.now().getTime() + ttlMs }, maxEntries);
 
   return {
     find(id) {

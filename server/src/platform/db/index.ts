@@ -4,6 +4,7 @@ import { PrismaClient } from "../../generated/prisma/client.js";
 import { isUpToDate } from "./applied-migrations.js";
 import { deployMigrations, type MigrationTarget } from "./migrate.js";
 import { IN_MEMORY, type OpenPglite, openPglite } from "./pglite.js";
+import { defaultPoolSize } from "./pool-size.js";
 import { projectPaths } from "./project-paths.js";
 
 export type PrismaDb = PrismaClient;
@@ -22,7 +23,7 @@ export interface OpenDatabaseOptions {
   url?: string;
   /** PGlite's data directory; "memory://" keeps the database in memory. Ignored when `url` is set. */
   dataDir: string;
-  /** Most connections to a PostgreSQL server (default 10, pg's own). Ignored for PGlite. */
+  /** Most connections to a PostgreSQL server (default: defaultPoolSize()). Ignored for PGlite. */
   poolSize?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
@@ -87,7 +88,7 @@ export function embeddedDatabase(pglite: OpenPglite): OpenedDatabase {
   };
 }
 
-function serverDatabase(url: string, poolSize = 10): OpenedDatabase {
+function serverDatabase(url: string, poolSize = defaultPoolSize()): OpenedDatabase {
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
   const adapter = new PrismaPg({ connectionString: url, allowExitOnIdle: true, max: poolSize });
   const prisma = new PrismaClient({ adapter });

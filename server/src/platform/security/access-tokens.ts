@@ -1,5 +1,6 @@
 import { createSecretKey } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
+import { setBounded } from "../bounded-map.js";
 import type { Clock } from "../clock.js";
 
 export interface AccessTokenClaims {
@@ -34,11 +35,6 @@ export function createAccessTokens(opts: {
   // only that exact token, already verified with this key, can match; its expiry is checked again on
   // every hit (jose's own test: valid while `exp` is in the future).
   const verified = new Map<string, VerifiedAccessToken>();
-  const remember = (token: string, claims: VerifiedAccessToken) => {
-    // A Map iterates oldest first: dropping the first entry bounds memory under many distinct tokens.
-    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
-    verified.set(token, claims);
-  };
   return {
     ttlSeconds: opts.ttlSeconds,
     sign: ({ userId }) =>
@@ -66,7 +62,7 @@ export function createAccessTokens(opts: {
         const userId = Number(payload.sub);
         if (payload.typ !== "access" || !Number.isSafeInteger(userId) || payload.exp === undefined) return null;
         const claims = Object.freeze({ userId, expiresAt: new Date(payload.exp * 1000) });
-        remember(token, claims);
+        setBounded(verified, token, claims, MAX_VERIFIED);
         return claims;
       } catch (error) {
         if (error instanceof errors.JOSEError) return null;
