@@ -1,7 +1,7 @@
 // Where our server's memory goes under W2: RSS split into V8's heap and the rest (code, Prisma's wasm
 // query compiler, buffers), idle, at the peak of a W2 run, and once the load has stopped and a full
 // garbage collection has run. The RSS target of the performance issue is read against this.
-//   node bench/memory.mjs [--duration 10] [--flags "--max-old-space-size=96"]
+//   node bench/memory.mjs [--duration 10] [--flags="--max-old-space-size=96"]
 // Like run.mjs it creates, migrates and seeds a PostgreSQL database on BENCH_PG_URL and drops it after.
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -70,8 +70,27 @@ function trellis(name, env = {}) {
   };
 }
 
+/** W4's validated echo through our server: bench/peers/trellis-echo.mjs mounts it next to the app router. */
+function trellisEcho() {
+  const { env, needsDatabase } = trellis("trellis-echo");
+  return {
+    name: "trellis-echo",
+    cmd: node,
+    args: ["bench/peers/trellis-echo.mjs"],
+    needsDatabase,
+    env,
+    workloads: {
+      w4: [
+        { variant: "trpc", ...echo("/trpc/bench.echo", { json: ECHO_BODY }) },
+        { variant: "rest", ...echo("/api/bench/echo") },
+      ],
+    },
+  };
+}
+
 export const targets = [
   trellis("trellis"),
+  trellisEcho(),
   // The same server with HTTP_FAST_PATH=off: tRPC's Fastify adapter and trpc-to-openapi's handler,
   // i.e. where we started; the difference to "trellis" is what http/fast/ buys.
   trellis("trellis-stock", { HTTP_FAST_PATH: "off" }),

@@ -24,7 +24,7 @@ import { createSmtpMailer } from "./platform/mail/smtp-mailer.js";
 import { openRealtime } from "./platform/realtime.js";
 import { createAccessTokens } from "./platform/security/access-tokens.js";
 import { argon2idHasher } from "./platform/security/password-hasher.js";
-import { appRouter } from "./router.js";
+import { type AppRouter, appRouter } from "./router.js";
 import { createContextFactory } from "./trpc/context.js";
 
 export type { Deps };
@@ -33,6 +33,11 @@ export interface ServerOptions {
   env: Env;
   /** Replace any dependency (the `dependency_overrides` of this stack); the rest are built from `env`. */
   deps?: Partial<Deps>;
+  /**
+   * The procedures served over tRPC, REST, WebSocket and in the docs: the app router, or a superset of
+   * it (`mergeRouters(appRouter, more)`) where a test or benchmark mounts procedures of its own.
+   */
+  router?: AppRouter;
 }
 
 export interface Server {
@@ -46,7 +51,7 @@ export interface Server {
 const VERSION = "0.1.0";
 
 /** Builds the whole server — HTTP, tRPC, REST, docs — without listening yet. */
-export async function createServer({ env, deps: overrides = {} }: ServerOptions): Promise<Server> {
+export async function createServer({ env, deps: overrides = {}, router = appRouter }: ServerOptions): Promise<Server> {
   const closers: (() => Promise<void>)[] = [];
   const app = Fastify({
     logger: { level: env.LOG_LEVEL },
@@ -72,23 +77,23 @@ export async function createServer({ env, deps: overrides = {} }: ServerOptions)
   const createContext = createContextFactory(deps);
   const logInternal = (error: unknown, request: FastifyRequest) => request.log.error({ err: error }, "internal error");
 
-  await registerTrpcHttp(app, { env, router: appRouter, createContext, onInternalError: logInternal });
+  await registerTrpcHttp(app, { env, router, createContext, onInternalError: logInternal });
   registerRest(app, {
-    router: appRouter,
+    router,
     createContext,
     onInternalError: logInternal,
     exposeStacks: env.NODE_ENV === "development",
     fastPath: env.HTTP_FAST_PATH === "on",
   });
-  await registerDocs(app, buildOpenApiDocument(appRouter, { version: VERSION }));
+  await registerDocs(app, buildOpenApiDocument(router, { version: VERSION }));
   const ws = await registerTrpcWs(app, {
     env,
     clock: deps.clock,
-    router: appRouter,
+    router,
     createContext,
     onInternalError: (error) => app.log.error({ err: error }, "internal error"),
   });
-  registerAsyncApi(app, buildAsyncApiDocument(appRouter, { version: VERSION }));
+  registerAsyncApi(app, buildAsyncApiDocument(router, { version: VERSION }));
 
   return {
     app,

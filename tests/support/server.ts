@@ -1,5 +1,5 @@
 import { type ClientOptions, createClient } from "@trellis/client";
-import { createServer, type Deps } from "@trellis/server/app";
+import { createServer, type Deps, type ServerOptions } from "@trellis/server/app";
 import { openIsolatedDatabase, testEnv } from "@trellis/server/testing";
 
 /** Every response body a test saw, so a test can assert what never went over the wire. */
@@ -9,9 +9,17 @@ export const seenBodies: string[] = [];
  * The real server on a free port, on a database of its own: in-memory PGlite, or a fresh
  * database on the PostgreSQL server named by TEST_DATABASE_URL (dropped afterwards).
  */
-export async function startServer(env: Record<string, string> = {}, deps: Partial<Deps> = {}) {
+export async function startServer(
+  env: Record<string, string> = {},
+  deps: Partial<Deps> = {},
+  opts: Pick<ServerOptions, "router"> = {},
+) {
   const database = await openIsolatedDatabase();
-  const server = await createServer({ env: testEnv({ PORT: "0", ...env }), deps: { db: database.prisma, ...deps } });
+  const server = await createServer({
+    env: testEnv({ PORT: "0", ...env }),
+    deps: { db: database.prisma, ...deps },
+    router: opts.router,
+  });
   const url = await server.start();
 
   /** Plain fetch against the REST API, as a third party would call it. */

@@ -13,10 +13,21 @@ import { createAccessTokens } from "../platform/security/access-tokens.js";
 import { argon2idHasher } from "../platform/security/password-hasher.js";
 import { appRouter } from "../router.js";
 import { createContextFactory } from "../trpc/context.js";
-import { createCallerFactory } from "../trpc/init.js";
+import { createCallerFactory, mergeRouters, router } from "../trpc/init.js";
+import { publicProcedure } from "../trpc/procedures.js";
 import { createPostgresDatabase, openIsolatedDatabase } from "./isolated-database.js";
 
-export { createAccessTokens, createPostgresDatabase, openIsolatedDatabase };
+// appRouter, mergeRouters, router and publicProcedure: what a test needs to mount procedures of its
+// own next to the app's (`createServer({ router })`).
+export {
+  appRouter,
+  createAccessTokens,
+  createPostgresDatabase,
+  mergeRouters,
+  openIsolatedDatabase,
+  publicProcedure,
+  router,
+};
 
 /** Settings for tests: development-safe, quiet. */
 export function testEnv(overrides: Record<string, string> = {}): Env {

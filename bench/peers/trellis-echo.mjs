@@ -1,0 +1,41 @@
+// Our server as server/dist/main.js builds it (same settings, stack, fast paths) with one procedure
+// more: W4's validated echo, a `publicProcedure` (our error-mapping middleware, the request context,
+// zod input and output validation, superjson) at tRPC `bench.echo` and REST `POST /api/bench/echo`.
+// The issue's W4 baseline is a validated echo and our public API has none, so the benchmark mounts
+// it through `createServer({ router })` instead of adding a bench-only route to the app.
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const dist = (file) => import(pathToFileURL(join(repoRoot, "server/dist", file)).href);
+// The server's own zod, so trpc-to-openapi recognises the schema (echo-input.mjs uses the bench's).
+const serverRequire = createRequire(join(repoRoot, "server/package.json"));
+const { z } = await import(pathToFileURL(serverRequire.resolve("zod")).href);
+const [{ createServer }, { loadEnv }, { appRouter }, { mergeRouters, router }, { publicProcedure }] = await Promise.all(
+  [dist("app.js"), dist("env.js"), dist("router.js"), dist("trpc/init.js"), dist("trpc/procedures.js")],
+);
+
+// The same five rules as echo-input.mjs, fastify-route.mjs and fastapi_app.py.
+const EchoInput = z.object({
+  title: z.string().min(1).max(200),
+  description: z.string().nullable(),
+  price: z.number().min(0),
+  tags: z.array(z.string()).max(10),
+  published: z.boolean(),
+});
+const benchRouter = router({
+  bench: router({
+    echo: publicProcedure
+      .meta({ openapi: { method: "POST", path: "/bench/echo", tags: ["bench"], summary: "W4 validated echo" } })
+      .input(EchoInput)
+      .output(EchoInput)
+      .mutation(({ input }) => input),
+  }),
+});
+
+const server = await createServer({ env: loadEnv(), router: mergeRouters(appRouter, benchRouter) });
+await server.start();
+const stop = () => server.stop().then(() => process.exit(0));
+process.once("SIGTERM", stop);
+process.once("SIGINT", stop);
