@@ -11,14 +11,11 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 // The server's own copies of Fastify and its plugins, not the bench package's.
 const serverRequire = createRequire(join(repoRoot, "server/package.json"));
 const load = async (name) => (await import(pathToFileURL(serverRequire.resolve(name)).href)).default;
-const [Fastify, cors, compress] = await Promise.all([
-  load("fastify"),
-  load("@fastify/cors"),
-  load("@fastify/compress"),
-]);
+const [Fastify, compress] = await Promise.all([load("fastify"), load("@fastify/compress")]);
 const { LogController } = await import(pathToFileURL(serverRequire.resolve("fastify")).href);
 const { registerRequestHooks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/hooks.js")).href);
 const { registerFallbacks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/fallbacks.js")).href);
+const { registerCors } = await import(pathToFileURL(join(repoRoot, "server/dist/http/cors.js")).href);
 
 const app = Fastify({
   logger: { level: "warn" },
@@ -30,9 +27,8 @@ const app = Fastify({
 });
 registerRequestHooks(app, { TRUSTED_HOSTS: ["*"] });
 registerFallbacks(app);
-await app.register(cors, {
-  origin: ["http://localhost:3000", "http://127.0.0.1:3000"],
-  credentials: true,
+registerCors(app, {
+  origins: ["http://localhost:3000", "http://127.0.0.1:3000"],
   exposedHeaders: ["x-request-id", "location"],
 });
 await app.register(compress, { threshold: 1024 });

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import compress from "@fastify/compress";
-import cors from "@fastify/cors";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Env } from "./env.js";
 import { buildAsyncApiDocument, registerAsyncApi } from "./http/asyncapi.js";
+import { registerCors } from "./http/cors.js";
 import { registerDocs } from "./http/docs.js";
 import { registerFallbacks } from "./http/fallbacks.js";
 import { registerRequestHooks } from "./http/hooks.js";
@@ -67,11 +67,7 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
   registerJobHandlers(deps);
   registerRequestHooks(app, env);
   registerFallbacks(app);
-  await app.register(cors, {
-    origin: [...env.CORS_ORIGINS],
-    credentials: true,
-    exposedHeaders: ["x-request-id", "location"],
-  });
+  registerCors(app, { origins: env.CORS_ORIGINS, exposedHeaders: ["x-request-id", "location"] });
   await app.register(compress, { threshold: 1024 });
 
   const createContext = createContextFactory(deps);

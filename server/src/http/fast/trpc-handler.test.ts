@@ -1,7 +1,6 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import compress from "@fastify/compress";
-import cors from "@fastify/cors";
 import { lazy } from "@trpc/server";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import { testEnv } from "../../testing/harness.js";
 import type { Context, ContextSource } from "../../trpc/context.js";
 import { middleware, router } from "../../trpc/init.js";
 import { publicProcedure } from "../../trpc/procedures.js";
+import { registerCors } from "../cors.js";
 import { registerFallbacks } from "../fallbacks.js";
 import { registerRequestHooks } from "../hooks.js";
 import { registerTrpcHttp } from "../trpc-http.js";
@@ -103,7 +103,7 @@ async function buildApp(fastPath: "on" | "off"): Promise<{ app: FastifyInstance;
   const app = Fastify({ logger: false, routerOptions: { maxParamLength: 5_000 } });
   registerRequestHooks(app, env);
   registerFallbacks(app);
-  await app.register(cors, { origin: ["https://app.example"], credentials: true });
+  registerCors(app, { origins: ["https://app.example"], exposedHeaders: [] });
   await app.register(compress, { threshold: 1024 });
   await registerTrpcHttp(app, {
     env: { ...env, HTTP_FAST_PATH: fastPath },
