@@ -73,30 +73,32 @@ async function createItem(token: string) {
   return created.body.id as number;
 }
 
+/** A fresh user's item, and what renaming then deleting it from a page on `origin` comes to. */
+async function renameAndDeleteFrom(origin: string) {
+  const { tokens } = await signUp(api);
+  const token = tokens.accessToken;
+  const id = await createItem(token);
+  const page = await browser.newPage();
+  await page.goto(origin);
+  return { token, id, result: await renameAndDelete(page, { apiUrl: api.url, token, id }) };
+}
+
 describe("CORS in a real browser", () => {
   it("lets a front end on an allowed origin PATCH and DELETE with a bearer token and read x-request-id", async () => {
-    const { tokens } = await signUp(api);
-    const id = await createItem(tokens.accessToken);
-    const page = await browser.newPage();
-    await page.goto(allowedPage.origin);
-    const result = await renameAndDelete(page, { apiUrl: api.url, token: tokens.accessToken, id });
+    const { token, id, result } = await renameAndDeleteFrom(allowedPage.origin);
     expect(result).toEqual({
       patchStatus: 200,
       title: "Renamed in a browser",
       requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       deleteStatus: 204,
     });
-    expect((await api.rest("GET", `/v1/items/${id}`, { token: tokens.accessToken })).status).toBe(404);
+    expect((await api.rest("GET", `/v1/items/${id}`, { token })).status).toBe(404);
   });
 
   it("keeps a page on any other origin out: the preflight fails and nothing changes", async () => {
-    const { tokens } = await signUp(api);
-    const id = await createItem(tokens.accessToken);
-    const page = await browser.newPage();
-    await page.goto(otherPage.origin);
-    const result = await renameAndDelete(page, { apiUrl: api.url, token: tokens.accessToken, id });
+    const { token, id, result } = await renameAndDeleteFrom(otherPage.origin);
     expect(result).toEqual({ blocked: expect.stringContaining("Failed to fetch") });
-    const item = await api.rest("GET", `/v1/items/${id}`, { token: tokens.accessToken });
+    const item = await api.rest("GET", `/v1/items/${id}`, { token });
     expect(item).toMatchObject({ status: 200, body: { title: "Cross-origin item" } });
   });
 });
