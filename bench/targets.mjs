@@ -71,22 +71,16 @@ function trellis(name, env = {}) {
 }
 
 /** W4's validated echo through our server: bench/peers/trellis-echo.mjs mounts it next to the app router. */
-function trellisEcho() {
-  const { env, needsDatabase } = trellis("trellis-echo");
-  return {
-    name: "trellis-echo",
-    cmd: node,
-    args: ["bench/peers/trellis-echo.mjs"],
-    needsDatabase,
-    env,
-    workloads: {
-      w4: [
-        { variant: "trpc", ...echo("/trpc/bench.echo", { json: ECHO_BODY }) },
-        { variant: "rest", ...echo("/api/bench/echo") },
-      ],
-    },
-  };
-}
+const trellisEcho = () => ({
+  ...trellis("trellis-echo"),
+  args: ["bench/peers/trellis-echo.mjs"],
+  workloads: {
+    w4: [
+      { variant: "trpc", ...echo("/trpc/bench.echo", { json: ECHO_BODY }) },
+      { variant: "rest", ...echo("/api/bench/echo") },
+    ],
+  },
+});
 
 export const targets = [
   trellis("trellis"),

@@ -6,24 +6,18 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { echoInputOf } from "./echo-input.mjs";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = (file) => import(pathToFileURL(join(repoRoot, "server/dist", file)).href);
-// The server's own zod, so trpc-to-openapi recognises the schema (echo-input.mjs uses the bench's).
+// The server's own zod, so trpc-to-openapi recognises the schema (echo-input.mjs imports the bench's).
 const serverRequire = createRequire(join(repoRoot, "server/package.json"));
 const { z } = await import(pathToFileURL(serverRequire.resolve("zod")).href);
 const [{ createServer }, { loadEnv }, { appRouter }, { mergeRouters, router }, { publicProcedure }] = await Promise.all(
   [dist("app.js"), dist("env.js"), dist("router.js"), dist("trpc/init.js"), dist("trpc/procedures.js")],
 );
 
-// The same five rules as echo-input.mjs, fastify-route.mjs and fastapi_app.py.
-const EchoInput = z.object({
-  title: z.string().min(1).max(200),
-  description: z.string().nullable(),
-  price: z.number().min(0),
-  tags: z.array(z.string()).max(10),
-  published: z.boolean(),
-});
+const EchoInput = echoInputOf(z);
 const benchRouter = router({
   bench: router({
     echo: publicProcedure

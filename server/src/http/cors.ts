@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { API_METHODS } from "./rest-methods.js";
 
 export interface CorsOptions {
   /** Origins allowed to read responses (exact `scheme://host[:port]`), or "*" for any. */
@@ -7,8 +8,8 @@ export interface CorsOptions {
   exposedHeaders: readonly string[];
 }
 
-/** Every method the API has, REST's PATCH, PUT and DELETE among them. */
-const ALLOWED_METHODS = "GET,HEAD,POST,PUT,PATCH,DELETE";
+/** What a preflight allows: every method the API has, REST's PATCH, PUT and DELETE among them. */
+const ALLOWED_METHODS = API_METHODS.join(",");
 
 /** Adds a field to `Vary` unless it is there already (or `Vary: *`), as @fastify/cors's vary.js does. */
 function appendVary(reply: FastifyReply, field: string) {

@@ -1,6 +1,9 @@
 import type { OpenApiRouter } from "trpc-to-openapi";
 import { procedureMetas } from "../trpc/meta.js";
 
+/** Every method the API answers: REST's (tRPC's GET and POST among them), and HEAD wherever GET. */
+export const API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
 /**
  * The methods each REST path answers, from the procedures' `meta.openapi`: a request for a path that
  * exists with another method gets 405 and an `Allow` header (RFC 9110 §15.5.6) rather than the 404

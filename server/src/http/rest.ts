@@ -4,7 +4,7 @@ import type { Context, ContextSource } from "../trpc/context.js";
 import { procedureMetas } from "../trpc/meta.js";
 import { errorBody, sendError } from "./error-body.js";
 import { createFastRestHandler, type FastRestOptions } from "./fast/rest-handler.js";
-import { restMethods } from "./rest-methods.js";
+import { API_METHODS, restMethods } from "./rest-methods.js";
 
 interface RestOptions {
   router: OpenApiRouter;
@@ -50,7 +50,8 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
   const methodsOf = restMethods(opts.router);
 
   app.route({
-    method: ["GET", "POST", "PATCH", "PUT", "DELETE"],
+    // Fastify adds HEAD to every GET route by itself (exposeHeadRoutes).
+    method: API_METHODS.filter((method) => method !== "HEAD"),
     url: "/api/*",
     handler: async (request, reply) => {
       request.raw.url = request.url.slice("/api".length);
