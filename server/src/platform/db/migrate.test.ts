@@ -216,6 +216,34 @@ describe("migrations on embedded PGlite", () => {
     },
   );
 
+  it("upgrading a database that has items: the new item counts start from them", SLOW, async () => {
+    const countsMigration = (await migrationFolders()).find((name) => name.endsWith("_item_counts")) ?? "";
+    expect(countsMigration).not.toBe("");
+    const pglite = await openPglite(IN_MEMORY);
+    const target: MigrationTarget = { kind: "pglite", db: pglite.db };
+    const db = embeddedDatabase(pglite);
+    try {
+      await withMigrationsCopy(async (dir) => {
+        // The release before: every migration up to the counts.
+        await rm(path.join(dir, countsMigration), { recursive: true });
+        await deployMigrations({ target, migrationsDir: dir });
+      });
+      await db.prisma.$executeRaw`INSERT INTO "User" (email, name, "passwordHash", "updatedAt")
+        VALUES ('a@example.com', 'A', 'x', now()), ('b@example.com', 'B', 'x', now())`;
+      await db.prisma.$executeRaw`INSERT INTO "Item" (title, "ownerId", "updatedAt")
+        SELECT 'item ' || i, CASE WHEN i <= 3 THEN 1 ELSE 2 END, now() FROM generate_series(1, 8) AS i`;
+      expect(await deployMigrations({ target })).toEqual([countsMigration]);
+      const sums = await db.prisma.itemCount.groupBy({ by: ["scope"], _sum: { n: true }, orderBy: { scope: "asc" } });
+      expect(sums.map((row) => [row.scope, row._sum.n])).toEqual([
+        [0, 8],
+        [1, 3],
+        [2, 5],
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("openTestDatabase gives each caller its own migrated database", SLOW, async () => {
     const [a, b] = [await openTestDatabase(), await openTestDatabase()];
     try {
