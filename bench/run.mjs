@@ -134,17 +134,24 @@ const section = runSection({ machine, opts, summary, skipped, loadAvgAtEnd });
 console.log(section);
 log(`results: ${resultsPath}`);
 
-const charted = Object.entries(summary)
-  .filter(([id]) => WORKLOADS[id].chart)
-  .map(([, w]) => w);
+// The chart shows W1 and W2 side by side: only a run that measured both redraws it, so a partial run
+// (`--only w2`) does not replace it with half a chart.
+const chartIds = Object.keys(WORKLOADS).filter((id) => WORKLOADS[id].chart);
+const chartComplete = chartIds.every((id) => summary[id]);
 if (args["no-append"]) process.exit(0);
-if (charted.length) {
+if (chartComplete) {
   const subtitle = `${machine.date.slice(0, 10)} · ${machine.cpuModel}, ${machine.cores} cores · node ${machine.node} · medians of ${opts.rounds} rounds × ${opts.duration} s`;
-  writeFileSync(join(benchDir, "chart-latest.svg"), renderChart(charted, subtitle));
+  const chart = renderChart(
+    chartIds.map((id) => summary[id]),
+    subtitle,
+  );
+  writeFileSync(join(benchDir, "chart-latest.svg"), chart);
 }
 updateBenchmarksMd(join(repoRoot, "BENCHMARKS.md"), {
   section,
-  chartPath: "bench/chart-latest.svg",
-  chartCaption: `Chart of the run of ${machine.date.slice(0, 16).replace("T", " ")} UTC${charted.length ? "" : " (that run had no W1/W2 rows; the chart is from an earlier run)"}.`,
+  ...(chartComplete && {
+    chartPath: "bench/chart-latest.svg",
+    chartCaption: `Chart of the run of ${machine.date.slice(0, 16).replace("T", " ")} UTC.`,
+  }),
 });
-log("appended to BENCHMARKS.md");
+log(chartComplete ? "appended to BENCHMARKS.md" : "appended to BENCHMARKS.md (chart kept: this run lacks W1 or W2)");

@@ -81,13 +81,18 @@ Measured before this suite, ratio to a plain Fastify route (method and machine n
 FastAPI 0.51, oRPC 0.30/0.32, tRPC Fastify adapter 0.13, tRPC standalone 0.12.
 `;
 
-/** Appends the section and points the chart block at the top to the latest chart. */
+/**
+ * Appends the section and, given a chart, points the chart block at the top to it. Without one (a run
+ * that did not measure every charted workload) the block keeps the chart of an earlier, complete run.
+ */
 export function updateBenchmarksMd(path, { section, chartPath, chartCaption }) {
   let text = existsSync(path) ? readFileSync(path, "utf8") : HEADER;
   const block = `${CHART_START}\n![Latest W1/W2 throughput ratios](${chartPath})\n\n${chartCaption}\n${CHART_END}`;
   const start = text.indexOf(CHART_START);
   const end = text.indexOf(CHART_END);
-  if (start !== -1 && end > start) {
+  if (!chartPath) {
+    // leave the block as it is
+  } else if (start !== -1 && end > start) {
     text = text.slice(0, start) + block + text.slice(end + CHART_END.length);
   } else {
     text = `${text.trimEnd()}\n\n${block}\n`;
