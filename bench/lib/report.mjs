@@ -86,16 +86,16 @@ FastAPI 0.51, oRPC 0.30/0.32, tRPC Fastify adapter 0.13, tRPC standalone 0.12.
  * that did not measure every charted workload) the block keeps the chart of an earlier, complete run.
  */
 export function updateBenchmarksMd(path, { section, chartPath, chartCaption }) {
-  let text = existsSync(path) ? readFileSync(path, "utf8") : HEADER;
+  const text = existsSync(path) ? readFileSync(path, "utf8") : HEADER;
+  const withChart = chartPath ? pointChartBlock(text, chartPath, chartCaption) : text;
+  writeFileSync(path, `${withChart.trimEnd()}\n\n${section}`);
+}
+
+/** The text with its chart block (added if missing) showing `chartPath`. */
+function pointChartBlock(text, chartPath, chartCaption) {
   const block = `${CHART_START}\n![Latest W1/W2 throughput ratios](${chartPath})\n\n${chartCaption}\n${CHART_END}`;
   const start = text.indexOf(CHART_START);
   const end = text.indexOf(CHART_END);
-  if (!chartPath) {
-    // leave the block as it is
-  } else if (start !== -1 && end > start) {
-    text = text.slice(0, start) + block + text.slice(end + CHART_END.length);
-  } else {
-    text = `${text.trimEnd()}\n\n${block}\n`;
-  }
-  writeFileSync(path, `${text.trimEnd()}\n\n${section}`);
+  if (start !== -1 && end > start) return text.slice(0, start) + block + text.slice(end + CHART_END.length);
+  return `${text.trimEnd()}\n\n${block}\n`;
 }

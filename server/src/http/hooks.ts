@@ -7,7 +7,7 @@ export function registerRequestHooks(app: FastifyInstance, env: Env) {
   const trustedHosts = new Set(env.TRUSTED_HOSTS.map((host) => host.toLowerCase()));
 
   // Callback-style hooks: on every request, an async hook's promise costs more than its body. And no hook
-  // where there is nothing to do: with the default TRUSTED_HOSTS=* a request skips one hook runner.
+  // where there is nothing to do: with the default TRUSTED_HOSTS=* a request makes one hook call fewer.
   if (!trustedHosts.has("*")) {
     app.addHook("onRequest", (request, reply, done) => {
       // Host-header checks stop DNS-rebinding and cache-poisoning through forged hosts.

@@ -50,6 +50,7 @@ export async function listItems(
       skip: query.skip,
       take: query.limit,
     }),
+    // The kept counts cover all items and each owner's; any other filter counts its matches.
     query.search ? db.item.count({ where }) : countItems(db, query.ownerId),
   ]);
   return { items: rows.map(toItem), total, skip: query.skip, limit: query.limit };
@@ -57,9 +58,9 @@ export async function listItems(
 
 /**
  * All items, or one owner's, from the running counts the database keeps ("ItemCount"): a sum of at most
- * 64 slot rows, where counting the rows themselves grows with the table. A search still counts its matches.
- * One SQL statement, like the triggers that keep the counts: Prisma's `aggregate` took ~330 µs of CPU per
- * call here against ~150 µs for this, on every list request.
+ * 64 slot rows, where counting the rows themselves grows with the table. One SQL statement, like the
+ * triggers that keep the counts: Prisma's `aggregate` took ~330 µs of CPU per call here against ~150 µs
+ * for this, on every list request.
  */
 async function countItems(db: Deps["db"], ownerId: number | undefined) {
   const [row] = await db.$queryRaw<{ total: number }[]>`
