@@ -52,6 +52,34 @@ describe("HTTP behaviour every route shares", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("keeps Vary: Origin on answers that set their own Vary, so a shared cache cannot hand one origin's CORS answer to another", async () => {
+    const origin = { origin: "https://app.example" };
+    const answers = {
+      rest: await fetch(`${api.url}/api/health`, { headers: origin }),
+      // tRPC's answers carry `vary: trpc-accept, accept`: the fast path's, and the stock adapter's
+      // (a streamed batch is left to it).
+      trpc: await fetch(`${api.url}/trpc/health.live`, { headers: origin }),
+      trpcStreamed: await fetch(`${api.url}/trpc/health.live?batch=1&input={}`, {
+        headers: { ...origin, "trpc-accept": "application/jsonl" },
+      }),
+    };
+    const vary = (response: Response) =>
+      response.headers
+        .get("vary")
+        ?.split(",")
+        .map((field) => field.trim().toLowerCase());
+    for (const response of Object.values(answers)) {
+      expect(response.status).toBe(200);
+      expect(response.headers.get("access-control-allow-origin")).toBe("https://app.example");
+      expect(vary(response)).toContain("origin");
+      await response.arrayBuffer();
+    }
+    // …and tRPC's own fields stay (a streamed answer may also vary on accept-encoding: it is compressed).
+    for (const response of [answers.trpc, answers.trpcStreamed]) {
+      expect(vary(response)).toEqual(expect.arrayContaining(["trpc-accept", "accept", "origin"]));
+    }
+  });
+
   it("compresses large responses for clients that accept it", async () => {
     const response = await fetch(`${api.url}/api/openapi.json`, { headers: { "accept-encoding": "gzip" } });
     expect(response.headers.get("content-encoding")).toBe("gzip");

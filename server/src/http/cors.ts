@@ -11,22 +11,48 @@ export interface CorsOptions {
 /** What a preflight allows: every method the API has, REST's PATCH, PUT and DELETE among them. */
 const ALLOWED_METHODS = API_METHODS.join(",");
 
-/** Adds a field to `Vary` unless it is there already (or `Vary: *`), as @fastify/cors's vary.js does. */
+/** `Vary` with a field added, or null where it is there already (or `Vary: *`), as @fastify/cors's vary.js does. */
+function varyWith(current: string, field: string): string | null {
+  const fields = current.split(",").map((value) => value.trim().toLowerCase());
+  return fields.includes("*") || fields.includes(field.toLowerCase()) ? null : `${current}, ${field}`;
+}
+
+/** Adds a field to the reply's `Vary`. */
 function appendVary(reply: FastifyReply, field: string) {
   const current = reply.getHeader("vary");
   if (!current) {
     reply.header("vary", field);
     return;
   }
-  const text = Array.isArray(current) ? current.join(", ") : String(current);
-  const fields = text.split(",").map((value) => value.trim().toLowerCase());
-  if (!fields.includes("*") && !fields.includes(field.toLowerCase())) reply.header("vary", `${text}, ${field}`);
+  const vary = varyWith(Array.isArray(current) ? current.join(", ") : String(current), field);
+  if (vary !== null) reply.header("vary", vary);
+}
+
+/**
+ * Adds Origin to `Vary` as the answer leaves. A fetch `Response` sent through Fastify (tRPC's stock
+ * adapter sends one) has its headers applied after every onSend hook, replacing the reply's: where it
+ * brings a `Vary`, Origin goes into that one.
+ */
+function varyOnOrigin(reply: FastifyReply, payload: unknown) {
+  const responseVary = payload instanceof Response ? payload.headers.get("vary") : null;
+  if (responseVary === null) {
+    appendVary(reply, "Origin");
+    return;
+  }
+  const vary = varyWith(responseVary, "Origin");
+  if (vary !== null) (payload as Response).headers.set("vary", vary);
 }
 
 /**
  * CORS for every route: the answers @fastify/cors gives with `{ origin: origins, credentials: true,
  * exposedHeaders, methods }` and its other defaults (strict preflight, 204, no max-age, requested
  * headers reflected); `cors.test.ts` sends both the same requests and requires the same answers.
+ *
+ * One deliberate difference: `Vary: Origin` survives a route that sets `Vary` itself. @fastify/cors
+ * writes it before the route runs, so a route's `reply.header("vary", …)` replaces it — tRPC's
+ * adapters do that on every answer (`vary: trpc-accept, accept`). A shared cache would then hand one
+ * origin's `access-control-allow-origin` to another. Here `Origin` is added when the answer is sent,
+ * to whatever `Vary` the route left.
  *
  * Written by hand because @fastify/cors rebuilds its options on every request (two object spreads,
  * `request.routeOptions` twice, a callback closure, an array join): ~8 µs of a ~45 µs request here
@@ -42,10 +68,8 @@ export function registerCors(app: FastifyInstance, { origins, exposedHeaders }: 
     const origin = request.headers.origin;
     if (anyOrigin) {
       reply.header("access-control-allow-origin", "*");
-    } else {
-      // The answer depends on Origin, so caches must keep one per origin.
-      appendVary(reply, "Origin");
-      if (origin !== undefined && allowed.has(origin)) reply.header("access-control-allow-origin", origin);
+    } else if (origin !== undefined && allowed.has(origin)) {
+      reply.header("access-control-allow-origin", origin);
     }
     reply.header("access-control-allow-credentials", "true");
     if (exposed) reply.header("access-control-expose-headers", exposed);
@@ -59,11 +83,21 @@ export function registerCors(app: FastifyInstance, { origins, exposedHeaders }: 
       return;
     }
     reply.header("access-control-allow-methods", ALLOWED_METHODS);
+    // In @fastify/cors's order; the onSend hook below then finds Origin there.
+    if (!anyOrigin) appendVary(reply, "Origin");
     appendVary(reply, "Access-Control-Request-Headers");
     const requestedHeaders = request.headers["access-control-request-headers"];
     if (requestedHeaders !== undefined) reply.header("access-control-allow-headers", requestedHeaders);
     reply.code(204).header("content-length", "0").send();
   });
+
+  // The answer depends on Origin (unless any origin is allowed), so caches must keep one per origin.
+  if (!anyOrigin) {
+    app.addHook("onSend", (_request, reply, payload, done) => {
+      varyOnOrigin(reply, payload);
+      done(null, payload);
+    });
+  }
 
   // Routes every OPTIONS request, so the hook above sees it; the hook always answers first.
   app.options("*", { schema: { hide: true } }, (_request, reply) => reply.callNotFound());
