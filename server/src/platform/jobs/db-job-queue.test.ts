@@ -87,6 +87,55 @@ describe("the database job queue", () => {
     expect((await database.prisma.job.findUniqueOrThrow({ where: { id } })).status).toBe("succeeded");
   });
 
+  it("an idle queue asks the database once per poll interval, however many workers it has", async () => {
+    let claims = 0;
+    // Claims are the queue's only raw queries; everything else reaches the real client untouched.
+    const counted = new Proxy(database.prisma, {
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        if (key !== "$queryRaw") return value;
+        return (...args: unknown[]) => {
+          claims++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const jobs = createDbJobQueue({ db: counted, clock, log: quietLog, pollMs: 50, concurrency: 4 });
+    jobs.handle("nothing-queued", async () => {});
+    jobs.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    claims = 0;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const counted600ms = claims;
+    await jobs.stop();
+    // 600 ms / 50 ms = 12 polls (a late timer makes fewer); one per worker would be 48.
+    expect(counted600ms).toBeGreaterThan(0);
+    expect(counted600ms).toBeLessThanOrEqual(13);
+  });
+
+  it("keeps polling while a worker is busy: a job another instance queued runs beside a long one", async () => {
+    const jobs = createDbJobQueue({ db: database.prisma, clock, log: quietLog, pollMs: 20, concurrency: 2 });
+    let release = () => {};
+    const long = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ran = vi.fn();
+    jobs.handle("long", () => long);
+    jobs.handle("from-elsewhere", async () => ran());
+    jobs.start();
+    const { id: longId } = await jobs.enqueue("long", {});
+    await vi.waitFor(async () => {
+      expect((await database.prisma.job.findUniqueOrThrow({ where: { id: longId } })).status).toBe("running");
+    });
+    // Written straight to the table, as another instance's enqueue is: nothing here wakes a worker.
+    await database.prisma.job.create({
+      data: { id: "from-elsewhere-1", kind: "from-elsewhere", payload: {}, runAt: new Date() },
+    });
+    await vi.waitFor(() => expect(ran).toHaveBeenCalledOnce());
+    release();
+    await jobs.stop();
+  });
+
   it("two workers sharing the database never run one job twice", async () => {
     const a = queue();
     const b = queue();

@@ -7,7 +7,7 @@ export interface DbJobQueueOptions {
   db: PrismaClient;
   clock: Clock;
   log: { error(obj: object, msg: string): void };
-  /** How often idle workers look for due jobs (enqueues on this instance wake them at once). */
+  /** How often an idle instance looks for due jobs (enqueues on this instance wake its workers at once). */
   pollMs?: number;
   /** How long a claimed job is ours; a job still "running" after that (its worker died) is claimed again. */
   leaseMs?: number;
@@ -67,6 +67,27 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
     }
   }
 
+  /**
+   * Idle workers wait to be woken; one of them, whichever went idle first, also on a timer. So an idle
+   * instance asks the database once per `pollMs`, not once per worker, and someone keeps polling while
+   * the others run jobs (of other instances, or retries coming due).
+   */
+  let pollerWaiting = false;
+  async function idle() {
+    const polls = !pollerWaiting;
+    if (polls) pollerWaiting = true;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = polls ? setTimeout(wake, pollMs) : undefined;
+      sleepers.add(wake);
+    });
+    if (polls) pollerWaiting = false;
+  }
+
   async function worker() {
     while (!stopped) {
       const job = await claim().catch((error: unknown) => {
@@ -74,18 +95,12 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
         return undefined;
       });
       if (job) {
+        // More may be due, and the poller may be this worker: every idle worker looks, one keeps the timer.
+        wakeAll();
         await run(job);
         continue;
       }
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          clearTimeout(timer);
-          sleepers.delete(wake);
-          resolve();
-        };
-        const timer = setTimeout(wake, pollMs);
-        sleepers.add(wake);
-      });
+      await idle();
     }
   }
 
