@@ -129,6 +129,22 @@ for (const origins of [[ALLOWED, "http://localhost:3000"], ["*"]]) {
   });
 }
 
+describe("Vary: Origin on a relayed fetch() answer", () => {
+  it("leaves the relayed answer as it came (its headers cannot change) instead of failing the request", async () => {
+    const upstream = Fastify({ logger: false });
+    upstream.get("/negotiated", async (_request, reply) => reply.header("vary", "Accept").send({ ok: true }));
+    const upstreamUrl = await upstream.listen({ host: "127.0.0.1", port: 0 });
+    const relay = Fastify({ logger: false });
+    registerCors(relay, { origins: [ALLOWED], exposedHeaders: EXPOSED });
+    relay.get("/relayed", async (_request, reply) => reply.send(await fetch(`${upstreamUrl}/negotiated`)));
+    const answer = await relay.inject({ method: "GET", url: "/relayed", headers: { origin: ALLOWED } });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({ ok: true });
+    expect(answer.headers.vary).toBe("Accept");
+    await Promise.all([upstream.close(), relay.close()]);
+  });
+});
+
 describe("CORS preflight", () => {
   it("allows every method of the API, REST's PATCH and DELETE among them", async () => {
     const app = await appWith(ours([ALLOWED]));

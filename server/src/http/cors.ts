@@ -40,7 +40,11 @@ function varyOnOrigin(reply: FastifyReply, payload: unknown) {
     return;
   }
   const vary = varyWith(responseVary, "Origin");
-  if (vary !== null) (payload as Response).headers.set("vary", vary);
+  try {
+    if (vary !== null) (payload as Response).headers.set("vary", vary);
+  } catch {
+    // The headers of a Response that came from fetch() are immutable; a route relaying one keeps its Vary.
+  }
 }
 
 /**
