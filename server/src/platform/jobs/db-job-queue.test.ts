@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openIsolatedDatabase } from "../../testing/isolated-database.js";
 import type { Database } from "../db/index.js";
-import { createDbJobQueue } from "./db-job-queue.js";
+import { createDbJobQueue, type DbJobQueueOptions } from "./db-job-queue.js";
 import type { JobRun } from "./job-queue.js";
 
 let database: Database;
@@ -13,8 +13,8 @@ afterAll(() => database.close());
 const quietLog = { error: () => {} };
 const clock = { now: () => new Date() };
 
-function queue() {
-  return createDbJobQueue({ db: database.prisma, clock, log: quietLog, pollMs: 20, retryDelayMs: () => 0 });
+function queue(options: Partial<DbJobQueueOptions> = {}) {
+  return createDbJobQueue({ db: database.prisma, clock, log: quietLog, pollMs: 20, retryDelayMs: () => 0, ...options });
 }
 
 describe("the database job queue", () => {
@@ -100,7 +100,7 @@ describe("the database job queue", () => {
         };
       },
     });
-    const jobs = createDbJobQueue({ db: counted, clock, log: quietLog, pollMs: 50, concurrency: 4 });
+    const jobs = queue({ db: counted, pollMs: 50, concurrency: 4 });
     jobs.handle("nothing-queued", async () => {});
     jobs.start();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -114,7 +114,7 @@ describe("the database job queue", () => {
   });
 
   it("keeps polling while a worker is busy: a job another instance queued runs beside a long one", async () => {
-    const jobs = createDbJobQueue({ db: database.prisma, clock, log: quietLog, pollMs: 20, concurrency: 2 });
+    const jobs = queue({ concurrency: 2 });
     let release = () => {};
     const long = new Promise<void>((resolve) => {
       release = resolve;
