@@ -136,6 +136,40 @@ describe("the database job queue", () => {
     await jobs.stop();
   });
 
+  it("stops at once when a worker's claim is still in flight (it would otherwise sleep until the next poll)", async () => {
+    let claimStarted = () => {};
+    const started = new Promise<void>((resolve) => {
+      claimStarted = resolve;
+    });
+    let releaseClaim = () => {};
+    const held = new Promise<void>((resolve) => {
+      releaseClaim = resolve;
+    });
+    // The first claim is held until stop() has been called.
+    const slowFirstClaim = new Proxy(database.prisma, {
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        if (key !== "$queryRaw") return value;
+        return async (...args: unknown[]) => {
+          claimStarted();
+          await held;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const jobs = queue({ db: slowFirstClaim, pollMs: 3_600_000, concurrency: 1 });
+    jobs.handle("nothing-queued", async () => {});
+    jobs.start();
+    await started;
+    const stopping = jobs.stop();
+    releaseClaim();
+    const outcome = await Promise.race([
+      stopping.then(() => "stopped"),
+      new Promise((resolve) => setTimeout(resolve, 5_000, "still waiting for the hour-long poll")),
+    ]);
+    expect(outcome).toBe("stopped");
+  });
+
   it("two workers sharing the database never run one job twice", async () => {
     const a = queue();
     const b = queue();

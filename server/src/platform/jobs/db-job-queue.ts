@@ -74,6 +74,8 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
    */
   let pollerWaiting = false;
   async function idle() {
+    // A worker whose claim was in flight when stop() woke the others must not go to sleep after it.
+    if (stopped) return;
     const polls = !pollerWaiting;
     if (polls) pollerWaiting = true;
     await new Promise<void>((resolve) => {
