@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import compress from "@fastify/compress";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Env } from "./env.js";
@@ -16,6 +15,7 @@ import { registerJobHandlers } from "./jobs.js";
 import { openCallers } from "./modules/auth/callers.js";
 import { systemClock } from "./platform/clock.js";
 import { openDatabase } from "./platform/db/index.js";
+import { pgliteDataDir } from "./platform/db/pglite.js";
 import { projectPaths } from "./platform/db/project-paths.js";
 import type { Deps } from "./platform/deps.js";
 import { createDbJobQueue } from "./platform/jobs/db-job-queue.js";
@@ -127,7 +127,7 @@ async function buildDeps(
     const database = await openDatabase({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
-      dataDir: path.resolve(projectPaths().root, env.PGLITE_DIR),
+      dataDir: pgliteDataDir(projectPaths().root, env.PGLITE_DIR),
       log,
     });
     closers.push(() => database.close());

@@ -10,6 +10,11 @@ export interface OpenPglite {
   close(): Promise<void>;
 }
 
+/** PGLITE_DIR as PGlite takes it: "memory://" as it is, a folder resolved against `root`. */
+export function pgliteDataDir(root: string, setting: string): string {
+  return setting.startsWith(IN_MEMORY) ? setting : path.resolve(root, setting);
+}
+
 /**
  * Opens the embedded database in `dataDir` ("memory://" keeps it in memory), creating the parent folder
  * (PGlite only creates the last level). A data directory must never be opened by two PGlite instances at
