@@ -170,6 +170,35 @@ describe("the database job queue", () => {
     expect(outcome).toBe("stopped");
   });
 
+  it("a stop() followed at once by start() still finishes: the old worker leaves after its job", async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const jobs = queue({ concurrency: 1 });
+    jobs.handle("held", () => held);
+    jobs.handle("after", async () => {});
+    jobs.start();
+    const { id } = await jobs.enqueue("held", {});
+    await vi.waitFor(async () => {
+      expect((await database.prisma.job.findUniqueOrThrow({ where: { id } })).status).toBe("running");
+    });
+    const stopping = jobs.stop();
+    jobs.start();
+    release();
+    const outcome = await Promise.race([
+      stopping.then(() => "stopped"),
+      new Promise((resolve) => setTimeout(resolve, 5_000, "the first stop() never finished")),
+    ]);
+    expect(outcome).toBe("stopped");
+    // The restarted queue runs jobs.
+    const after = await jobs.enqueue("after", {});
+    await vi.waitFor(async () => {
+      expect((await database.prisma.job.findUniqueOrThrow({ where: { id: after.id } })).status).toBe("succeeded");
+    });
+    await jobs.stop();
+  });
+
   it("two workers sharing the database never run one job twice", async () => {
     const a = queue();
     const b = queue();

@@ -29,6 +29,8 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
   const handlers = new Map<string, JobHandler>();
   const running = new Set<Promise<void>>();
   let stopped = true;
+  /** Bumped by every start(): workers of an earlier start, still finishing a job, then leave. */
+  let generation = 0;
   const sleepers = new Set<() => void>();
   const wakeAll = () => {
     for (const wake of sleepers) wake();
@@ -73,9 +75,9 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
    * the others run jobs (of other instances, or retries coming due).
    */
   let pollerWaiting = false;
-  async function idle() {
+  async function idle(mine: number) {
     // A worker whose claim was in flight when stop() woke the others must not go to sleep after it.
-    if (stopped) return;
+    if (stopped || mine !== generation) return;
     const polls = !pollerWaiting;
     if (polls) pollerWaiting = true;
     await new Promise<void>((resolve) => {
@@ -90,8 +92,8 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
     if (polls) pollerWaiting = false;
   }
 
-  async function worker() {
-    while (!stopped) {
+  async function worker(mine: number) {
+    while (!stopped && mine === generation) {
       const job = await claim().catch((error: unknown) => {
         log.error({ err: error }, "job claim failed");
         return undefined;
@@ -102,7 +104,7 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
         await run(job);
         continue;
       }
-      await idle();
+      await idle(mine);
     }
   }
 
@@ -122,8 +124,9 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
     start() {
       if (!stopped) return;
       stopped = false;
+      const mine = ++generation;
       for (let i = 0; i < concurrency; i++) {
-        const loop = worker().finally(() => running.delete(loop));
+        const loop = worker(mine).finally(() => running.delete(loop));
         running.add(loop);
       }
     },
