@@ -74,12 +74,13 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
    * instance asks the database once per `pollMs`, not once per worker, and someone keeps polling while
    * the others run jobs (of other instances, or retries coming due).
    */
-  let pollerWaiting = false;
+  let poller: object | undefined;
   async function idle(mine: number) {
     // A worker whose claim was in flight when stop() woke the others must not go to sleep after it.
     if (stopped || mine !== generation) return;
-    const polls = !pollerWaiting;
-    if (polls) pollerWaiting = true;
+    const me = {};
+    const polls = poller === undefined;
+    if (polls) poller = me;
     await new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(timer);
@@ -89,7 +90,8 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
       const timer = polls ? setTimeout(wake, pollMs) : undefined;
       sleepers.add(wake);
     });
-    if (polls) pollerWaiting = false;
+    // Only its own role: after a restart the new workers' poller may already be someone else.
+    if (poller === me) poller = undefined;
   }
 
   async function worker(mine: number) {
@@ -125,6 +127,7 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
       if (!stopped) return;
       stopped = false;
       const mine = ++generation;
+      poller = undefined;
       for (let i = 0; i < concurrency; i++) {
         const loop = worker(mine).finally(() => running.delete(loop));
         running.add(loop);
