@@ -17,6 +17,19 @@ function queue(options: Partial<DbJobQueueOptions> = {}) {
   return createDbJobQueue({ db: database.prisma, clock, log: quietLog, pollMs: 20, retryDelayMs: () => 0, ...options });
 }
 
+/** A promise and the function that resolves it. */
+function deferred() {
+  let resolve = () => {};
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+/** Whether `promise` settles within `ms` (a hang would otherwise only show as the test's own timeout). */
+const settlesWithin = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]);
+
 describe("the database job queue", () => {
   it("runs an enqueued job once, with its payload, and records success", async () => {
     const jobs = queue();
@@ -115,12 +128,9 @@ describe("the database job queue", () => {
 
   it("keeps polling while a worker is busy: a job another instance queued runs beside a long one", async () => {
     const jobs = queue({ concurrency: 2 });
-    let release = () => {};
-    const long = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const long = deferred();
     const ran = vi.fn();
-    jobs.handle("long", () => long);
+    jobs.handle("long", () => long.promise);
     jobs.handle("from-elsewhere", async () => ran());
     jobs.start();
     const { id: longId } = await jobs.enqueue("long", {});
@@ -132,27 +142,21 @@ describe("the database job queue", () => {
       data: { id: "from-elsewhere-1", kind: "from-elsewhere", payload: {}, runAt: new Date() },
     });
     await vi.waitFor(() => expect(ran).toHaveBeenCalledOnce());
-    release();
+    long.resolve();
     await jobs.stop();
   });
 
   it("stops at once when a worker's claim is still in flight (it would otherwise sleep until the next poll)", async () => {
-    let claimStarted = () => {};
-    const started = new Promise<void>((resolve) => {
-      claimStarted = resolve;
-    });
-    let releaseClaim = () => {};
-    const held = new Promise<void>((resolve) => {
-      releaseClaim = resolve;
-    });
+    const claimStarted = deferred();
+    const held = deferred();
     // The first claim is held until stop() has been called.
     const slowFirstClaim = new Proxy(database.prisma, {
       get(target, key) {
         const value = Reflect.get(target, key);
         if (key !== "$queryRaw") return value;
         return async (...args: unknown[]) => {
-          claimStarted();
-          await held;
+          claimStarted.resolve();
+          await held.promise;
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
@@ -160,23 +164,17 @@ describe("the database job queue", () => {
     const jobs = queue({ db: slowFirstClaim, pollMs: 3_600_000, concurrency: 1 });
     jobs.handle("nothing-queued", async () => {});
     jobs.start();
-    await started;
+    await claimStarted.promise;
     const stopping = jobs.stop();
-    releaseClaim();
-    const outcome = await Promise.race([
-      stopping.then(() => "stopped"),
-      new Promise((resolve) => setTimeout(resolve, 5_000, "still waiting for the hour-long poll")),
-    ]);
-    expect(outcome).toBe("stopped");
+    held.resolve();
+    // Without the fix it waits for the hour-long poll.
+    expect(await settlesWithin(stopping, 5_000)).toBe(true);
   });
 
   it("a stop() followed at once by start() still finishes: the old worker leaves after its job", async () => {
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const held = deferred();
     const jobs = queue({ concurrency: 1 });
-    jobs.handle("held", () => held);
+    jobs.handle("held", () => held.promise);
     jobs.handle("after", async () => {});
     jobs.start();
     const { id } = await jobs.enqueue("held", {});
@@ -185,12 +183,8 @@ describe("the database job queue", () => {
     });
     const stopping = jobs.stop();
     jobs.start();
-    release();
-    const outcome = await Promise.race([
-      stopping.then(() => "stopped"),
-      new Promise((resolve) => setTimeout(resolve, 5_000, "the first stop() never finished")),
-    ]);
-    expect(outcome).toBe("stopped");
+    held.resolve();
+    expect(await settlesWithin(stopping, 5_000)).toBe(true);
     // The restarted queue polls: a job another instance queued (nothing wakes a worker here) runs.
     await database.prisma.job.create({
       data: { id: "after-restart-1", kind: "after", payload: {}, runAt: new Date() },

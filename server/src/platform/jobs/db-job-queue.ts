@@ -28,9 +28,12 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
   const { db, clock, log, pollMs = 1_000, leaseMs = 60_000, concurrency = 2, retryDelayMs = exponentialBackoff } = opts;
   const handlers = new Map<string, JobHandler>();
   const running = new Set<Promise<void>>();
-  let stopped = true;
-  /** Bumped by every start(): workers of an earlier start, still finishing a job, then leave. */
-  let generation = 0;
+  /**
+   * Which start() the queue is running (undefined: stopped). Workers carry the one that made them, so
+   * those of an earlier start, still finishing a job when the queue is stopped and started again, leave.
+   */
+  let current: number | undefined;
+  let starts = 0;
   const sleepers = new Set<() => void>();
   const wakeAll = () => {
     for (const wake of sleepers) wake();
@@ -77,7 +80,7 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
   let poller: object | undefined;
   async function idle(mine: number) {
     // A worker whose claim was in flight when stop() woke the others must not go to sleep after it.
-    if (stopped || mine !== generation) return;
+    if (mine !== current) return;
     const me = {};
     const polls = poller === undefined;
     if (polls) poller = me;
@@ -95,7 +98,7 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
   }
 
   async function worker(mine: number) {
-    while (!stopped && mine === generation) {
+    while (mine === current) {
       const job = await claim().catch((error: unknown) => {
         log.error({ err: error }, "job claim failed");
         return undefined;
@@ -124,17 +127,16 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
       handlers.set(kind, handler);
     },
     start() {
-      if (!stopped) return;
-      stopped = false;
-      const mine = ++generation;
+      if (current !== undefined) return;
+      current = ++starts;
       poller = undefined;
       for (let i = 0; i < concurrency; i++) {
-        const loop = worker(mine).finally(() => running.delete(loop));
+        const loop = worker(current).finally(() => running.delete(loop));
         running.add(loop);
       }
     },
     async stop() {
-      stopped = true;
+      current = undefined;
       wakeAll();
       await Promise.all(running);
     },
