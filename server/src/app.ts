@@ -141,8 +141,9 @@ async function buildDeps(
     (env.SMTP_URL ? createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM }) : createCapturedMailer(db));
   closers.push(() => mailer.close());
   const jobs = overrides.jobs ?? createDbJobQueue({ db, clock, log: logger });
-  // Registered after the database's closer, so it runs first: running jobs finish before the db closes.
-  closers.push(() => jobs.stop());
+  // Registered after the database's closer, so it runs first: running jobs finish before the db closes,
+  // or get the shutdown grace and are run again (after their lease) by whichever instance comes next.
+  closers.push(() => jobs.stop({ waitMs: env.SHUTDOWN_GRACE_MS }));
   const callers =
     overrides.callers ?? (await openCallers({ db, bus: realtime.bus, clock, ttlMs: env.AUTH_CACHE_TTL_MS }));
   closers.push(() => callers.close());

@@ -197,6 +197,50 @@ describe("the database job queue", () => {
     await jobs.stop();
   });
 
+  it("a job whose outcome cannot be written (database gone) leaves the worker running", async () => {
+    // Claims and enqueues reach the database; writing a job's outcome fails.
+    const cannotUpdate = new Proxy(database.prisma, {
+      get(target, key) {
+        const value = Reflect.get(target, key);
+        if (key !== "job") return value;
+        return new Proxy(value, {
+          get: (model, method) =>
+            method === "update" ? () => Promise.reject(new Error("connection lost")) : Reflect.get(model, method),
+        });
+      },
+    });
+    const errors: string[] = [];
+    const jobs = queue({ db: cannotUpdate, concurrency: 1, log: { error: (_obj, msg) => errors.push(msg) } });
+    const ran = vi.fn();
+    jobs.handle("unrecorded", async (job) => ran(job.payload));
+    jobs.start();
+    await jobs.enqueue("unrecorded", { n: 1 });
+    await vi.waitFor(() => expect(ran).toHaveBeenCalledWith({ n: 1 }));
+    // The same worker goes on to the next job.
+    await jobs.enqueue("unrecorded", { n: 2 });
+    await vi.waitFor(() => expect(ran).toHaveBeenCalledWith({ n: 2 }));
+    await jobs.stop();
+    expect(errors).toContain("job outcome not recorded; it runs again once its lease ends");
+  });
+
+  it("stop({ waitMs }) gives up on a job that does not finish, which keeps its claim for a later run", async () => {
+    const stuck = deferred();
+    const errors: string[] = [];
+    const jobs = queue({ concurrency: 1, log: { error: (_obj, msg) => errors.push(msg) } });
+    jobs.handle("stuck", () => stuck.promise);
+    jobs.start();
+    const { id } = await jobs.enqueue("stuck", {});
+    await vi.waitFor(async () => {
+      expect((await database.prisma.job.findUniqueOrThrow({ where: { id } })).status).toBe("running");
+    });
+    expect(await settlesWithin(jobs.stop({ waitMs: 100 }), 2_000)).toBe(true);
+    expect(errors).toContain("jobs still running at shutdown; they run again once their lease ends");
+    const job = await database.prisma.job.findUniqueOrThrow({ where: { id } });
+    expect(job.status).toBe("running");
+    expect(job.lockedUntil?.getTime()).toBeGreaterThan(Date.now());
+    stuck.resolve();
+  });
+
   it("two workers sharing the database never run one job twice", async () => {
     const a = queue();
     const b = queue();

@@ -106,7 +106,14 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
       if (job) {
         // More may be due, and the poller may be this worker: every idle worker looks, one keeps the timer.
         wakeAll();
-        await run(job);
+        // Writing the outcome can fail too (the database went away): the job stays claimed until its
+        // lease ends and then runs again, and this worker goes on rather than dying with a rejection.
+        await run(job).catch((error: unknown) => {
+          log.error(
+            { err: error, jobId: job.id, kind: job.kind },
+            "job outcome not recorded; it runs again once its lease ends",
+          );
+        });
         continue;
       }
       await idle(mine);
@@ -135,10 +142,20 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
         running.add(loop);
       }
     },
-    async stop() {
+    async stop({ waitMs } = {}) {
       current = undefined;
       wakeAll();
-      await Promise.all(running);
+      const finished = Promise.all(running).then(() => true);
+      if (waitMs === undefined) return void (await finished);
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, waitMs, false);
+      });
+      const allFinished = await Promise.race([finished, waited]);
+      clearTimeout(timer);
+      if (!allFinished) {
+        log.error({ running: running.size }, "jobs still running at shutdown; they run again once their lease ends");
+      }
     },
   };
 }

@@ -28,6 +28,9 @@ export interface JobQueue {
   /** Registers the handler of one kind of job; call before `start`. */
   handle(kind: string, handler: JobHandler): void;
   start(): void;
-  /** Stops claiming jobs and waits for the running ones to finish. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming jobs and waits for the running ones to finish: at most `waitMs` when given. A job
+   * still running then keeps its claim until its lease ends and runs again after that.
+   */
+  stop(opts?: { waitMs?: number }): Promise<void>;
 }
