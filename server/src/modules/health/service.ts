@@ -1,5 +1,6 @@
 import { AppError } from "../../errors.js";
 import type { Deps } from "../../platform/deps.js";
+import { withTimeout } from "../../platform/with-timeout.js";
 
 /** Asks every dependency to answer; the first that does not makes the instance not ready. */
 export async function checkReadiness(deps: Pick<Deps, "db" | "bus">): Promise<Record<string, "ok">> {
@@ -20,12 +21,4 @@ export async function checkReadiness(deps: Pick<Deps, "db" | "bus">): Promise<Re
     }
   }
   return checks;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

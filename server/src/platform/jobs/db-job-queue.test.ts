@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openIsolatedDatabase } from "../../testing/isolated-database.js";
 import type { Database } from "../db/index.js";
+import { withTimeout } from "../with-timeout.js";
 import { createDbJobQueue, type DbJobQueueOptions } from "./db-job-queue.js";
 import type { JobRun } from "./job-queue.js";
 
@@ -28,7 +29,10 @@ function deferred() {
 
 /** Whether `promise` settles within `ms` (a hang would otherwise only show as the test's own timeout). */
 const settlesWithin = (promise: Promise<unknown>, ms: number) =>
-  Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, ms, false))]);
+  withTimeout(promise, ms).then(
+    () => true,
+    () => false,
+  );
 
 describe("the database job queue", () => {
   it("runs an enqueued job once, with its payload, and records success", async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import type { Clock } from "../clock.js";
+import { withTimeout } from "../with-timeout.js";
 import type { JobHandler, JobQueue, JobRun } from "./job-queue.js";
 
 export interface DbJobQueueOptions {
@@ -145,17 +146,11 @@ export function createDbJobQueue(opts: DbJobQueueOptions): JobQueue {
     async stop({ waitMs } = {}) {
       current = undefined;
       wakeAll();
-      const finished = Promise.all(running).then(() => true);
+      const finished = Promise.all(running);
       if (waitMs === undefined) return void (await finished);
-      let timer: NodeJS.Timeout | undefined;
-      const waited = new Promise<boolean>((resolve) => {
-        timer = setTimeout(resolve, waitMs, false);
-      });
-      const allFinished = await Promise.race([finished, waited]);
-      clearTimeout(timer);
-      if (!allFinished) {
+      await withTimeout(finished, waitMs).catch(() => {
         log.error({ running: running.size }, "jobs still running at shutdown; they run again once their lease ends");
-      }
+      });
     },
   };
 }
