@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { connect } from "node:net";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { createServer } from "./app.js";
@@ -15,4 +16,31 @@ it("PGLITE_DIR=memory:// serves from an in-memory database and leaves no folder 
     await server.stop();
   }
   expect(existsSync(path.join(projectPaths().root, "memory:"))).toBe(false);
+});
+
+it("stop() gives a stuck request and a stuck job one SHUTDOWN_GRACE_MS together, not one after the other", async () => {
+  const graceMs = 1_500;
+  const server = await createServer({
+    env: testEnv({ PORT: "0", PGLITE_DIR: "memory://", SHUTDOWN_GRACE_MS: String(graceMs) }),
+  });
+  server.deps.jobs.handle("test.never-ends", () => new Promise(() => {}));
+  const url = new URL(await server.start());
+  const { id } = await server.deps.jobs.enqueue("test.never-ends", {});
+  await expect.poll(async () => (await server.deps.db.job.findUniqueOrThrow({ where: { id } })).status).toBe("running");
+  // A request whose body never arrives: the server must wait for it, until the grace runs out.
+  const socket = connect(Number(url.port), url.hostname);
+  const closedByServer = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  socket.on("error", () => {});
+  socket.write(
+    `POST /api/v1/auth/register HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  const started = performance.now();
+  await server.stop();
+  const elapsed = performance.now() - started;
+  await closedByServer;
+  // Both waits took the whole grace (neither finished); one after the other would take twice that.
+  expect(elapsed).toBeGreaterThanOrEqual(graceMs - 50);
+  expect(elapsed).toBeLessThan(graceMs * 1.6);
 });

@@ -102,11 +102,14 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
       return `http://${env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST}:${port}`;
     },
     async stop() {
-      // In-flight requests get a grace period; a client that stops reading must not hold shutdown forever.
+      // One grace period for all work in flight: requests and running jobs drain side by side, so a
+      // SIGTERM is answered within SHUTDOWN_GRACE_MS (plus closing the pools), not twice that. A client
+      // that stops reading must not hold shutdown forever; a job that does not finish in time keeps its
+      // claim and runs again after its lease (on this instance's successor or another one).
       const force = setTimeout(() => app.server.closeAllConnections(), env.SHUTDOWN_GRACE_MS);
       // Live clients first learn to go elsewhere (or come back), then their sockets close.
       ws.broadcastReconnect();
-      await app.close();
+      await Promise.all([app.close(), deps.jobs.stop({ waitMs: env.SHUTDOWN_GRACE_MS })]);
       clearTimeout(force);
       for (const close of closers.reverse()) await close();
     },
@@ -140,10 +143,8 @@ async function buildDeps(
     overrides.mailer ??
     (env.SMTP_URL ? createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM }) : createCapturedMailer(db));
   closers.push(() => mailer.close());
+  // Stopped by Server.stop() before any closer runs, so running jobs still have the database.
   const jobs = overrides.jobs ?? createDbJobQueue({ db, clock, log: logger });
-  // Registered after the database's closer, so it runs first: running jobs finish before the db closes,
-  // or get the shutdown grace and are run again (after their lease) by whichever instance comes next.
-  closers.push(() => jobs.stop({ waitMs: env.SHUTDOWN_GRACE_MS }));
   const callers =
     overrides.callers ?? (await openCallers({ db, bus: realtime.bus, clock, ttlMs: env.AUTH_CACHE_TTL_MS }));
   closers.push(() => callers.close());
