@@ -5,6 +5,11 @@
 // Needs a node target (not FastAPI). Like run.mjs, it creates, migrates and seeds a PostgreSQL
 // database on BENCH_PG_URL for targets that need one, and drops it afterwards. Samples taken before
 // the measured run (start-up, migrations, warm-up) are left out.
+// V8's sampler stops the main thread with a signal, which a thread inside a system call only takes on
+// the way out (and a preempted one when it runs again, often at a syscall's exit): samples pile up
+// there. Here `writev` reads about twice what `perf record` (OS sampling, all frames) finds for the
+// same load, and the JavaScript rows read low by as much. Compare rows with each other, not with the
+// kernel's share (BENCHMARKS.md, 2026-12-04, OS-level sampling).
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
