@@ -54,3 +54,35 @@ describe("a WebSocket client that stops reading", () => {
     await closeClient(reader);
   });
 });
+
+describe("a WebSocket client that reads", () => {
+  it("keeps its connection when a burst larger than WS_MAX_BUFFERED_BYTES arrives inside one flush window", async () => {
+    // The server holds a busy room's frames for up to WS_FLUSH_INTERVAL_MS to send them together; what
+    // it holds on purpose is not a client falling behind.
+    const burst = await startWithTwoUsers({
+      WS_MAX_BUFFERED_BYTES: "65536",
+      WS_FLUSH_INTERVAL_MS: "1000",
+      ROOM_SEND_LIMIT: "100000",
+    });
+    const reader = burst.api.client(burst.alice.tokens.accessToken);
+    try {
+      const seen = recorder<Tracked<Message>>();
+      reader.rooms.onMessage.subscribe({ room: "burst" }, seen.handlers);
+      await seen.until(() => seen.starts > 0, "the reader subscribed");
+      const [socket] = burst.api.server.app.websocketServer.clients;
+
+      const text = "🙂".repeat(1000); // 4 KB a frame: 32 of them are twice the limit
+      const token = burst.alice.tokens.accessToken;
+      for (let i = 0; i < 32; i++) {
+        expect((await burst.api.rest("POST", "/v1/rooms/burst/messages", { token, body: { text } })).status).toBe(201);
+      }
+
+      await seen.until(() => seen.events.length === 32, "every message reaches the reader");
+      expect([...burst.api.server.app.websocketServer.clients]).toEqual([socket]);
+      expect(seen.starts).toBe(1);
+    } finally {
+      await closeClient(reader);
+      await burst.api.stop();
+    }
+  });
+});
