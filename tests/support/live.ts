@@ -10,6 +10,9 @@ export type Message = RouterOutputs["rooms"]["send"];
 /** How long `until` waits before failing with a description of what never happened. */
 const PATIENCE_MS = 20_000;
 
+/** The last few events, cut short: a failure message should point at the problem, not bury it. */
+const lastOf = (events: unknown[]) => JSON.stringify(events.slice(-3)).slice(0, 600);
+
 /**
  * Records what a subscription delivers — events, errors, starts — and lets a test wait for a
  * condition on them. Pass `handlers` to `.subscribe(input, handlers)`.
@@ -48,7 +51,11 @@ export function recorder<T>() {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`never: ${what} (events: ${JSON.stringify(events)}, errors: ${errors.map(String)})`));
+          reject(
+            new Error(
+              `never: ${what} (${events.length} events, the last: ${lastOf(events)}; errors: ${errors.map(String)})`,
+            ),
+          );
         }, PATIENCE_MS);
         const check = () => {
           if (!condition()) return;
