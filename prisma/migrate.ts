@@ -11,7 +11,7 @@ import {
   resolveMigration,
   saveMigration,
 } from "../server/src/platform/db/migrate.js";
-import { openPglite, pgliteDataDir } from "../server/src/platform/db/pglite.js";
+import { openPglite, resolvePgliteDir } from "../server/src/platform/db/pglite.js";
 import { projectPaths } from "../server/src/platform/db/project-paths.js";
 
 const USAGE = `Usage: npm run db:migrate -- <command>
@@ -72,7 +72,7 @@ async function openTarget(): Promise<{ target: MigrationTarget; label: string; c
       close: async () => {},
     };
   }
-  const dataDir = pgliteDataDir(projectPaths().root, process.env.PGLITE_DIR || projectPaths().pgliteDataDir);
+  const dataDir = resolvePgliteDir(process.env.PGLITE_DIR || projectPaths().pgliteDataDir);
   const pglite = await openPglite(dataDir);
   return {
     target: { kind: "pglite", db: pglite.db },

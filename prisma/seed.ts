@@ -3,8 +3,7 @@
 // Usage: npm run db:seed   (DATABASE_URL, else PGlite in PGLITE_DIR or .data/pglite)
 import { loadEnv } from "../server/src/env.js";
 import { openDatabase } from "../server/src/platform/db/index.js";
-import { pgliteDataDir } from "../server/src/platform/db/pglite.js";
-import { projectPaths } from "../server/src/platform/db/project-paths.js";
+import { resolvePgliteDir } from "../server/src/platform/db/pglite.js";
 import { argon2idHasher } from "../server/src/platform/security/password-hasher.js";
 
 const DEMO_ITEMS = [
@@ -19,7 +18,7 @@ async function seed(): Promise<void> {
   const env = loadEnv();
   const email = env.SEED_ADMIN_EMAIL;
   const password = env.SEED_ADMIN_PASSWORD;
-  const dataDir = pgliteDataDir(projectPaths().root, env.PGLITE_DIR);
+  const dataDir = resolvePgliteDir(env.PGLITE_DIR);
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir, log: (line) => console.log(line) });
   try {
     const existing = await db.prisma.user.findUnique({ where: { email }, select: { id: true } });

@@ -15,8 +15,7 @@ import { registerJobHandlers } from "./jobs.js";
 import { openCallers } from "./modules/auth/callers.js";
 import { systemClock } from "./platform/clock.js";
 import { openDatabase } from "./platform/db/index.js";
-import { pgliteDataDir } from "./platform/db/pglite.js";
-import { projectPaths } from "./platform/db/project-paths.js";
+import { resolvePgliteDir } from "./platform/db/pglite.js";
 import type { Deps } from "./platform/deps.js";
 import { createDbJobQueue } from "./platform/jobs/db-job-queue.js";
 import { createCapturedMailer } from "./platform/mail/captured-mailer.js";
@@ -130,7 +129,7 @@ async function buildDeps(
     const database = await openDatabase({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
-      dataDir: pgliteDataDir(projectPaths().root, env.PGLITE_DIR),
+      dataDir: resolvePgliteDir(env.PGLITE_DIR),
       log,
     });
     closers.push(() => database.close());

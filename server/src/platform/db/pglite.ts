@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { projectPaths } from "./project-paths.js";
 
 export const IN_MEMORY = "memory://";
 
@@ -10,9 +11,12 @@ export interface OpenPglite {
   close(): Promise<void>;
 }
 
-/** PGLITE_DIR as PGlite takes it: "memory://" as it is, a folder resolved against `root`. */
-export function pgliteDataDir(root: string, setting: string): string {
-  return setting.startsWith(IN_MEMORY) ? setting : path.resolve(root, setting);
+/**
+ * PGLITE_DIR as PGlite takes it: "memory://" as it is, a folder resolved against the repository root
+ * (not the working directory), so the server, the seed and the migrator agree on where the data is.
+ */
+export function resolvePgliteDir(setting: string): string {
+  return setting.startsWith(IN_MEMORY) ? setting : path.resolve(projectPaths().root, setting);
 }
 
 /**
