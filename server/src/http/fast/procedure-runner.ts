@@ -1,17 +1,20 @@
 import {
   type AnyProcedure,
+  getParseFn,
   getTRPCErrorFromUnknown,
   middlewareMarker,
   type ProcedureCallOptions,
   TRPCError,
 } from "@trpc/server/unstable-core-do-not-import";
 
-type Middleware = (opts: Record<string, unknown>) => Promise<MiddlewareResult>;
+type Middleware = ((opts: Record<string, unknown>) => Promise<MiddlewareResult>) & { _type?: string };
 type MiddlewareResult = { ok: true; data: unknown } | { ok: false; error: TRPCError };
 interface ProcedureDef {
   middlewares: Middleware[];
   meta: unknown;
   caller?: unknown;
+  /** The schema of the procedure's `.output()`, if it has one. */
+  output?: unknown;
 }
 /** The call options tRPC's adapters pass to a procedure. */
 type CallOptions = ProcedureCallOptions<unknown>;
@@ -22,6 +25,47 @@ function mergeContext(ctx: object, extra: object): object {
   // Object.assign would call the `__proto__` setter where a spread defines a property of that name.
   if (Object.hasOwn(ctx, "__proto__") || Object.hasOwn(extra, "__proto__")) return { ...ctx, ...extra };
   return Object.assign({}, ctx, extra);
+}
+
+/**
+ * tRPC's output validator (`createOutputMiddleware`, @trpc/server 11.25), with its result copied by a
+ * native spread. tRPC's build copies it with a transpiled `_objectSpread2` that defines each property
+ * through descriptors: 1.5–2 µs per call here, against ~20 ns for `{ ...result, data }`, which copies
+ * the same own enumerable properties. Validation, the error and its message are tRPC's.
+ */
+function validateOutput(parse: (value: unknown) => unknown): Middleware {
+  return async ({ next }) => {
+    const result = await (next as () => Promise<MiddlewareResult>)();
+    if (!result.ok) return result;
+    try {
+      const data = await parse(result.data);
+      return { ...result, data };
+    } catch (cause) {
+      throw new TRPCError({ message: "Output validation failed", code: "INTERNAL_SERVER_ERROR", cause });
+    }
+  };
+}
+
+const chains = new WeakMap<ProcedureDef, Middleware[]>();
+
+/**
+ * A procedure's middlewares as this runner calls them: tRPC's, with its output validator swapped for
+ * `validateOutput` of the same schema. A procedure has one at most: tRPC refuses a second `.output()`
+ * ("Duplicate key output").
+ */
+function chainOf(def: ProcedureDef): Middleware[] {
+  let chain = chains.get(def);
+  if (!chain) {
+    const schema = def.output;
+    chain =
+      schema === undefined
+        ? def.middlewares
+        : def.middlewares.map((middleware) =>
+            middleware._type === "output" ? validateOutput(getParseFn(schema as never)) : middleware,
+          );
+    chains.set(def, chain);
+  }
+  return chain;
 }
 
 /** Where a call's abort signal comes from: `RequestInfo`, which makes it when first read. */
@@ -68,19 +112,21 @@ interface ChainState {
  * The chain walk of tRPC's `createProcedureCaller`/`callRecursive` (@trpc/server 11.25). tRPC's
  * build copies the call options with a transpiled `_objectSpread2` helper at every step, which
  * costs more than the rest of a small call together; here each step gets a `MiddlewareOptions`
- * instead. The middlewares themselves (input and output validation, ours, the resolver) are tRPC's
- * and run unchanged, with the same options, context merging, input overrides and error results.
+ * instead. The middlewares themselves (input validation, ours, the resolver) are tRPC's and run
+ * unchanged, with the same options, context merging, input overrides and error results; output
+ * validation is tRPC's too, but for its copy of the result (`chainOf`).
  */
 async function callRecursive(
   index: number,
   def: ProcedureDef,
+  chain: Middleware[],
   call: ProcedureCall,
   state: ChainState,
 ): Promise<MiddlewareResult> {
   try {
-    const middleware = def.middlewares[index]!;
+    const middleware = chain[index]!;
     const next = (nextOpts: NextOptions) =>
-      callRecursive(index + 1, def, call, {
+      callRecursive(index + 1, def, chain, call, {
         getRawInput: nextOpts?.getRawInput ?? state.getRawInput,
         ctx: nextOpts?.ctx ? mergeContext(state.ctx as object, nextOpts.ctx) : state.ctx,
         input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
@@ -116,7 +162,7 @@ export async function callProcedure(procedure: AnyProcedure, call: ProcedureCall
     const { signals, ...opts } = call;
     return procedure({ ...opts, signal: signals.signal });
   }
-  const result = await callRecursive(0, def, call, {
+  const result = await callRecursive(0, def, chainOf(def), call, {
     ctx: call.ctx,
     input: undefined,
     getRawInput: call.getRawInput,

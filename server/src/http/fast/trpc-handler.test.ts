@@ -40,6 +40,18 @@ const testRouter = router({
     .input(z.object({ when: z.date(), tags: z.set(z.string()), big: z.bigint(), note: z.string().optional() }))
     .mutation(({ input }) => input),
   badOutput: publicProcedure.output(z.object({ n: z.number() })).query(() => ({ n: "not a number" }) as never),
+  // The output schema decides what leaves: unknown keys are stripped, values transformed.
+  shapedOutput: publicProcedure
+    .output(z.object({ n: z.number().transform((n) => n * 2) }))
+    .query(() => ({ n: 21, secret: "not for the wire" }) as never),
+  // A middleware that adds its own keys to a validated result: they pass through to the caller.
+  outputUnderMiddleware: publicProcedure
+    .use(async ({ next }) => {
+      const result = await next();
+      return result.ok ? { ...result, data: { wrapped: result.data } } : result;
+    })
+    .output(z.object({ n: z.number() }))
+    .query(() => ({ n: 1, dropped: true }) as never),
   throws: publicProcedure.query(() => {
     throw new Error("secret internals");
   }),
@@ -166,6 +178,8 @@ const corpus: [string, string, Record<string, string>?, string?][] = [
   ["POST", "/trpc/echo", jsonBody, JSON.stringify(echoInput)],
   ["POST", "/trpc/echo", jsonBody, JSON.stringify({ json: { when: "yesterday", tags: [], big: 1 } })],
   ["GET", "/trpc/badOutput"],
+  ["GET", "/trpc/shapedOutput"],
+  ["GET", "/trpc/outputUnderMiddleware"],
   ["GET", "/trpc/throws"],
   ["POST", "/trpc/conflict", jsonBody, ""],
   ["GET", "/trpc/withMiddleware"],
