@@ -1,9 +1,8 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { isUpToDate } from "./applied-migrations.js";
 import { deployMigrations, type MigrationTarget } from "./migrate.js";
-import { IN_MEMORY, type OpenPglite, openPglite } from "./pglite.js";
+import { IN_MEMORY, loadPglitePrismaAdapter, type OpenPglite, openPglite } from "./pglite.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { projectPaths } from "./project-paths.js";
 
@@ -45,7 +44,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   const started = performance.now();
   const opened = url
     ? serverDatabase(url, opts.poolSize)
-    : embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
+    : await embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
   if (opts.migrate !== false) {
     try {
       const migrationsDir = opts.migrationsDir ?? projectPaths().migrationsDir;
@@ -72,7 +71,8 @@ export interface OpenedDatabase extends Database {
 }
 
 /** Wraps an open PGlite (exported for testing.ts, which opens PGlite from a snapshot). */
-export function embeddedDatabase(pglite: OpenPglite): OpenedDatabase {
+export async function embeddedDatabase(pglite: OpenPglite): Promise<OpenedDatabase> {
+  const { PrismaPGlite } = await loadPglitePrismaAdapter();
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite.db) });
   let closing: Promise<void> | undefined;
   return {

@@ -150,7 +150,7 @@ describe("migrations on embedded PGlite", () => {
     // Starts from the migrated snapshot: the test above already covers migrating an empty database.
     const pglite = await openPglite(IN_MEMORY, { loadDataDir: await migratedSnapshot() });
     const target: MigrationTarget = { kind: "pglite", db: pglite.db };
-    const db = embeddedDatabase(pglite);
+    const db = await embeddedDatabase(pglite);
     try {
       await expectFreshlyMigrated(db);
       expect(await deployMigrations({ target })).toEqual([]);
@@ -197,7 +197,7 @@ describe("migrations on embedded PGlite", () => {
     async () => {
       const pglite = await openPglite(IN_MEMORY, { loadDataDir: await migratedSnapshot() });
       const target: MigrationTarget = { kind: "pglite", db: pglite.db };
-      const db = embeddedDatabase(pglite);
+      const db = await embeddedDatabase(pglite);
       try {
         await expectPrecheckOnMigrated(target, db);
         await withMigrationsCopy(async (dir) => {
@@ -221,7 +221,7 @@ describe("migrations on embedded PGlite", () => {
     expect(countsMigration).not.toBe("");
     const pglite = await openPglite(IN_MEMORY);
     const target: MigrationTarget = { kind: "pglite", db: pglite.db };
-    const db = embeddedDatabase(pglite);
+    const db = await embeddedDatabase(pglite);
     try {
       await withMigrationsCopy(async (dir) => {
         // The release before: every migration up to the counts.

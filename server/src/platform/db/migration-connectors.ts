@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { DriverAdapterError, type SqlDriverAdapter, type SqlQuery } from "@prisma/driver-adapter-utils";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
+import { loadPglite, loadPglitePrismaAdapter } from "./pglite.js";
 import type { MigrationConnector } from "./schema-engine.js";
 
 /**
@@ -37,6 +37,7 @@ function pgliteError(error: unknown): unknown {
 }
 
 async function pgliteAdapter(db: PGlite, dispose: () => Promise<void>): Promise<SqlDriverAdapter> {
+  const { PrismaPGlite } = await loadPglitePrismaAdapter();
   const adapter = await new PrismaPGlite(db).connect();
   // The stock executeScript does not await `exec`: a failing migration would be recorded as applied.
   const runScript = async (script: string) => {
@@ -60,6 +61,7 @@ export function pgliteConnector(db: PGlite): MigrationConnector {
       adapterName: "trellis-migrate-pglite",
       connect: () => pgliteAdapter(db, async () => {}),
       connectToShadowDb: async () => {
+        const { PGlite } = await loadPglite();
         const shadow = await PGlite.create("memory://");
         shadows.add(shadow);
         return pgliteAdapter(shadow, () => closeShadow(shadow));

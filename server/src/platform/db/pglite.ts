@@ -1,9 +1,16 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { projectPaths } from "./project-paths.js";
 
 export const IN_MEMORY = "memory://";
+
+/**
+ * The embedded engine, loaded on first use: a server on a PostgreSQL server never loads PGlite or its
+ * Prisma adapter, which cost ~12 MB of resident memory once imported.
+ */
+export const loadPglite = () => import("@electric-sql/pglite");
+export const loadPglitePrismaAdapter = () => import("pglite-prisma-adapter");
 
 /** An open PGlite plus the release of its data-directory lock. */
 export interface OpenPglite {
@@ -26,6 +33,7 @@ export function resolvePgliteDir(setting: string): string {
  * `loadDataDir` starts the database from a `dumpDataDir()` tarball instead of an empty cluster.
  */
 export async function openPglite(dataDir: string, options: { loadDataDir?: Blob } = {}): Promise<OpenPglite> {
+  const { PGlite } = await loadPglite();
   if (dataDir.startsWith(IN_MEMORY)) {
     const db = await PGlite.create(dataDir, options);
     return { db, close: () => db.close() };

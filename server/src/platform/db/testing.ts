@@ -19,7 +19,7 @@ import { projectPaths } from "./project-paths.js";
  */
 export async function openTestDatabase(): Promise<Database> {
   const pglite = await openPglite(IN_MEMORY, { loadDataDir: await migratedSnapshot() });
-  const { prisma, kind, ping, close } = embeddedDatabase(pglite);
+  const { prisma, kind, ping, close } = await embeddedDatabase(pglite);
   return { prisma, kind, ping, close };
 }
 
