@@ -1,7 +1,8 @@
 // Where our server's memory goes under W2: RSS split into V8's heap and the rest (code, Prisma's wasm
 // query compiler, buffers), idle, at the peak of a W2 run, and once the load has stopped and a full
-// garbage collection has run. The RSS target of the performance issue is read against this.
-//   node bench/memory.mjs [--duration 10] [--flags="--max-old-space-size=96"]
+// garbage collection has run; and the garbage collector's pauses during the run. The RSS target of
+// the performance issue is read against this.
+//   node bench/memory.mjs [--duration 10] [--flags="--max-old-space-size=96"] [--env HEAP_GROWTH_PERCENT=0]
 // Like run.mjs it creates, migrates and seeds a PostgreSQL database on BENCH_PG_URL and drops it after.
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,15 +19,26 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     /** Node flags for the server, e.g. a heap limit. */
     flags: { type: "string", default: "" },
+    /** Settings for the server, KEY=VALUE, repeatable. */
+    env: { type: "string", multiple: true, default: [] },
   },
 });
 
-// Runs inside the server: a memory reading (MiB) on stderr every 250 ms, and a full GC on SIGUSR2.
+// Runs inside the server: a memory reading (MiB) on stderr every 250 ms, with the garbage
+// collector's pauses so far (count and ms, young and full collections), and a full GC on SIGUSR2.
 const probe = `data:text/javascript,${encodeURIComponent(`
+  import { PerformanceObserver, constants } from "node:perf_hooks";
   const mib = (n) => Math.round(n / 1048576);
+  const gc = { young: 0, youngMs: 0, full: 0, fullMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) { gc.young++; gc.youngMs += entry.duration; }
+      else { gc.full++; gc.fullMs += entry.duration; }
+    }
+  }).observe({ entryTypes: ["gc"] });
   const report = () => {
     const m = process.memoryUsage();
-    process.stderr.write("MEM " + JSON.stringify({ rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external) }) + "\\n");
+    process.stderr.write("MEM " + JSON.stringify({ rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), ...gc }) + "\\n");
   };
   setInterval(report, 250).unref();
   process.on("SIGUSR2", () => { globalThis.gc(); report(); });
@@ -52,12 +64,16 @@ try {
       SEED_ADMIN_PASSWORD: "bench-admin-password-not-default",
       JWT_SECRET: secret,
       DATABASE_URL: database.url,
+      ...Object.fromEntries(args.env.map((pair) => pair.split("="))),
     },
     cwd: repoRoot,
     port: 4192,
   });
+  let partial = "";
   server.child.stderr.on("data", (chunk) => {
-    for (const line of String(chunk).split("\n")) if (line.startsWith("MEM ")) readings.push(JSON.parse(line.slice(4)));
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop();
+    for (const line of lines) if (line.startsWith("MEM ")) readings.push(JSON.parse(line.slice(4)));
   });
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   await sleep(1500);
@@ -71,13 +87,17 @@ try {
   });
   const underLoad = readings.slice(from);
   const peak = underLoad.reduce((a, b) => (b.rss > a.rss ? b : a));
+  const [start, end] = [readings[from - 1], underLoad.at(-1)];
+  const pauses = (count, ms) => `${end[count] - start[count]} taking ${Math.round(end[ms] - start[ms])} ms`;
   server.child.kill("SIGUSR2");
   await sleep(1000);
   const afterGc = readings.at(-1);
   const row = (label, m) =>
     `| ${label} | ${m.rss} | ${m.heapTotal} | ${m.heapUsed} | ${m.rss - m.heapTotal} | ${m.external} |`;
   console.log(
-    `W2 REST, ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, flags: ${args.flags || "none"}\n`,
+    `W2 REST, ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, flags: ${args.flags || "none"}, ` +
+      `env: ${args.env.join(" ") || "none"}; GC pauses under load: young ${pauses("young", "youngMs")}, ` +
+      `full ${pauses("full", "fullMs")}\n`,
   );
   console.log("| MiB | RSS | V8 heap (reserved) | heap in use | RSS outside the heap | external |");
   console.log("|---|---|---|---|---|---|");

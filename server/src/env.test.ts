@@ -31,6 +31,12 @@ describe("loadEnv", () => {
     expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE/);
   });
 
+  it("caps heap growth at 30% unless told, 0 leaving it to V8", () => {
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).HEAP_GROWTH_PERCENT).toBe(30);
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, HEAP_GROWTH_PERCENT: "0" }).HEAP_GROWTH_PERCENT).toBe(0);
+    expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, HEAP_GROWTH_PERCENT: "-5" })).toThrow(/HEAP_GROWTH_PERCENT/);
+  });
+
   it("is frozen", () => {
     const env = loadEnv({ JWT_SECRET: DEV_JWT_SECRET, CORS_ORIGINS: "https://a.example, https://b.example" });
     expect(Object.isFrozen(env)).toBe(true);

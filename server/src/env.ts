@@ -47,6 +47,11 @@ const EnvSchema = z
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
+    /**
+     * How far past the live heap V8 lets garbage accumulate before a full collection, in percent
+     * (see platform/heap-growth.ts); 0 leaves V8's own factor (up to 300%).
+     */
+    HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(1000).default(30),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     /** `off`: tRPC's and trpc-to-openapi's stock adapters serve every request (http/fast/ is bypassed). */

@@ -1,5 +1,6 @@
 import { createServer } from "./app.js";
 import { InvalidEnvError, loadEnv } from "./env.js";
+import { limitHeapGrowth } from "./platform/heap-growth.js";
 
 /** Start-up only: read the settings, build the server, listen, and stop cleanly on a signal. */
 async function main() {
@@ -13,6 +14,7 @@ async function main() {
     }
     throw error;
   }
+  limitHeapGrowth(env.HEAP_GROWTH_PERCENT);
   const server = await createServer({ env });
   const url = await server.start();
   server.app.log.info(`Trellis listening on ${url} (REST ${url}/api, docs ${url}/docs)`);
