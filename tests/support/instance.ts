@@ -14,10 +14,11 @@ export interface Instance {
 
 /**
  * The real server as its own process (`server/src/main.ts`, as `npm start` runs it) on a free
- * port, configured only through its environment. Resolves once it listens.
+ * port, configured only through its environment (`nodeArgs`: extra flags for node, after tsx's
+ * `--import`). Resolves once it listens.
  */
-export function startInstance(env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/src/main.ts"], {
+export function startInstance(env: Record<string, string>, opts: { nodeArgs?: string[] } = {}): Promise<Instance> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...(opts.nodeArgs ?? []), "server/src/main.ts"], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
