@@ -1,15 +1,19 @@
 import { distinctMembers, type PresenceMember, type PresenceStore } from "./presence.js";
 
-/** Presence of one process: nothing can crash without taking its members with it, so nothing expires. */
+/**
+ * Presence of one process: nothing can crash without taking its members with it, so nothing expires.
+ * One version counter serves every space: a snapshot carries the count of changes made so far, which
+ * grows with every change of its space as a per-space counter would, and nothing is kept for a space
+ * once its last member leaves (a counter per space stayed forever, one per room ever used).
+ */
 export function createMemoryPresenceStore(): PresenceStore {
   const spaces = new Map<string, Map<string, PresenceMember>>();
-  const versions = new Map<string, number>();
+  let version = 0;
 
   const snapshotOf = (space: string) => ({
-    version: versions.get(space) ?? 0,
+    version,
     members: distinctMembers(spaces.get(space)?.values() ?? []),
   });
-  const bump = (space: string) => versions.set(space, (versions.get(space) ?? 0) + 1);
 
   return {
     async add(space, connectionId, member) {
@@ -19,14 +23,14 @@ export function createMemoryPresenceStore(): PresenceStore {
         spaces.set(space, members);
       }
       members.set(connectionId, member);
-      bump(space);
+      version++;
       return snapshotOf(space);
     },
     async remove(space, connectionId) {
       const members = spaces.get(space);
       members?.delete(connectionId);
       if (members?.size === 0) spaces.delete(space);
-      bump(space);
+      version++;
       return snapshotOf(space);
     },
     snapshot: async (space) => snapshotOf(space),
