@@ -10,6 +10,9 @@ const port = Number(process.env.PORT ?? 4106);
 const secret = process.env.JWT_SECRET ?? "";
 // pg's default pool size (10), as @prisma/adapter-pg uses.
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+// Every statement by name: prepared once per connection, then only bound and executed, as our server
+// (DATABASE_STATEMENT_CACHE_SIZE) and asyncpg under the FastAPI peer do.
+const query = (name, text, values) => pool.query({ name, text, values });
 
 /** The user id of a valid `Bearer` HS256 token (signature, expiry, issuer, type), or null. */
 function userIdOf(authorization) {
@@ -27,7 +30,7 @@ function userIdOf(authorization) {
 async function currentUser(request) {
   const id = userIdOf(request.headers.authorization);
   if (id === null) return null;
-  const { rows } = await pool.query('SELECT id, email, name, role FROM "User" WHERE id = $1', [id]);
+  const { rows } = await query("user", 'SELECT id, email, name, role FROM "User" WHERE id = $1', [id]);
   return rows[0] ?? null;
 }
 
@@ -76,9 +79,12 @@ app.get(
     if (!(await currentUser(request))) return reply.code(401).send({ code: "UNAUTHORIZED" });
     const { skip, limit } = request.query;
     const [page, count] = await Promise.all([
-      pool.query(`SELECT ${COLUMNS} FROM "Item" ORDER BY "createdAt" DESC, id DESC LIMIT $1 OFFSET $2`, [limit, skip]),
+      query("page", `SELECT ${COLUMNS} FROM "Item" ORDER BY "createdAt" DESC, id DESC LIMIT $1 OFFSET $2`, [
+        limit,
+        skip,
+      ]),
       // The total as our server reads it: from the counts the database keeps by trigger ("ItemCount").
-      pool.query('SELECT COALESCE(sum(n), 0)::int AS total FROM "ItemCount" WHERE scope = 0'),
+      query("total", 'SELECT COALESCE(sum(n), 0)::int AS total FROM "ItemCount" WHERE scope = 0'),
     ]);
     return { items: page.rows.map(toItem), total: count.rows[0].total, skip, limit };
   },
@@ -104,7 +110,8 @@ app.post(
     const user = await currentUser(request);
     if (!user) return reply.code(401).send({ code: "UNAUTHORIZED" });
     const { title, description = null, price = null } = request.body;
-    const { rows } = await pool.query(
+    const { rows } = await query(
+      "create",
       `INSERT INTO "Item" (title, description, price, "ownerId", "updatedAt") VALUES ($1, $2, $3, $4, now()) RETURNING ${COLUMNS}`,
       [title, description, price, user.id],
     );

@@ -129,6 +129,7 @@ async function buildDeps(
     const database = await openDatabase({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
+      statementCacheSize: env.DATABASE_STATEMENT_CACHE_SIZE,
       dataDir: resolvePgliteDir(env.PGLITE_DIR),
       log,
     });

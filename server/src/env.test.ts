@@ -31,6 +31,16 @@ describe("loadEnv", () => {
     expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE/);
   });
 
+  it("prepares up to 100 distinct statements per connection unless told, 0 preparing none", () => {
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).DATABASE_STATEMENT_CACHE_SIZE).toBe(100);
+    expect(
+      loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_STATEMENT_CACHE_SIZE: "0" }).DATABASE_STATEMENT_CACHE_SIZE,
+    ).toBe(0);
+    expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_STATEMENT_CACHE_SIZE: "-1" })).toThrow(
+      /DATABASE_STATEMENT_CACHE_SIZE/,
+    );
+  });
+
   it("caps heap growth at 30% unless told, 0 leaving it to V8", () => {
     expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).HEAP_GROWTH_PERCENT).toBe(30);
     expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, HEAP_GROWTH_PERCENT: "0" }).HEAP_GROWTH_PERCENT).toBe(0);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultPoolSize } from "./platform/db/pool-size.js";
+import { DEFAULT_STATEMENT_CACHE_SIZE } from "./platform/db/statement-names.js";
 
 /** The development default secret. `.env` ships it; production refuses to start with it. */
 export const DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef";
@@ -27,6 +28,8 @@ const EnvSchema = z
      * (BENCHMARKS.md).
      */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(defaultPoolSize),
+    /** Distinct SQL statements prepared once per connection and reused (platform/db/statement-names.ts); 0: none (PgBouncer in transaction mode). */
+    DATABASE_STATEMENT_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_STATEMENT_CACHE_SIZE),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),
     REDIS_URL: z
       .string()
@@ -72,7 +75,7 @@ const EnvSchema = z
       .min(64 * 1024)
       .max(1024 * 1024 * 1024)
       .default(8 * 1024 * 1024),
-    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_STATEMENT_CACHE_SIZE),
     /** Quiet time before the server pings a WebSocket client; no answer within 10 s closes it. */
     WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
     /** Least time between two writes of live frames to the sockets (see corkForFlush in http/trpc-ws.ts). */

@@ -5,6 +5,7 @@ import { deployMigrations, type MigrationTarget } from "./migrate.js";
 import { IN_MEMORY, loadPglitePrismaAdapter, type OpenPglite, openPglite } from "./pglite.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { projectPaths } from "./project-paths.js";
+import { DEFAULT_STATEMENT_CACHE_SIZE, statementNames } from "./statement-names.js";
 
 export type PrismaDb = PrismaClient;
 
@@ -24,6 +25,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** Most connections to a PostgreSQL server (default: defaultPoolSize()). Ignored for PGlite. */
   poolSize?: number;
+  /** Distinct statements prepared once per connection and reused (see statementNames); 0: none. Ignored for PGlite. */
+  statementCacheSize?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   /** Defaults to `prisma/migrations` at the repository root. */
@@ -43,7 +46,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     throw new Error("The database URL must start with postgres:// or postgresql://");
   const started = performance.now();
   const opened = url
-    ? serverDatabase(url, opts.poolSize)
+    ? serverDatabase(url, opts.poolSize, opts.statementCacheSize)
     : await embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
   if (opts.migrate !== false) {
     try {
@@ -88,9 +91,16 @@ export async function embeddedDatabase(pglite: OpenPglite): Promise<OpenedDataba
   };
 }
 
-function serverDatabase(url: string, poolSize = defaultPoolSize()): OpenedDatabase {
+function serverDatabase(
+  url: string,
+  poolSize = defaultPoolSize(),
+  statementCacheSize = DEFAULT_STATEMENT_CACHE_SIZE,
+): OpenedDatabase {
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
-  const adapter = new PrismaPg({ connectionString: url, allowExitOnIdle: true, max: poolSize });
+  const adapter = new PrismaPg(
+    { connectionString: url, allowExitOnIdle: true, max: poolSize },
+    { statementNameGenerator: statementNames(statementCacheSize) },
+  );
   const prisma = new PrismaClient({ adapter });
   let closing: Promise<void> | undefined;
   return {

@@ -311,6 +311,31 @@ describe("migrations on PostgreSQL", () => {
     }
   });
 
+  it("prepares the first statementCacheSize distinct statements once per connection, and no more", async () => {
+    const prepared = async (statementCacheSize: number) => {
+      const one = await openDatabase({ url, dataDir: "unused", poolSize: 1, statementCacheSize, migrate: false });
+      try {
+        const answers = [];
+        for (const round of [1, 2]) {
+          answers.push(await one.prisma.$queryRaw`SELECT ${round}::int AS n`);
+          answers.push(await one.prisma.$queryRaw`SELECT ${round}::int + 10 AS n`);
+          answers.push(await one.prisma.$queryRaw`SELECT ${round}::int + 20 AS n`);
+        }
+        expect(answers).toEqual([1, 11, 21, 2, 12, 22].map((n) => [{ n }]));
+        // The same (only) connection: what its session holds prepared.
+        return await one.prisma.$queryRaw<{ name: string; statement: string }[]>`
+          SELECT name, statement FROM pg_prepared_statements ORDER BY name`;
+      } finally {
+        await one.close();
+      }
+    };
+    expect(await prepared(2)).toEqual([
+      { name: "trellis_0", statement: "SELECT $1::int AS n" },
+      { name: "trellis_1", statement: "SELECT $1::int + 10 AS n" },
+    ]);
+    expect(await prepared(0)).toEqual([]);
+  });
+
   it("a second deploy is a no-op and status is up to date", async () => {
     expect(await deployMigrations({ target })).toEqual([]);
     expect(await migrationStatus({ target })).toMatchObject({ upToDate: true, migrations: await migrationFolders() });
