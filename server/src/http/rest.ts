@@ -3,6 +3,7 @@ import { createOpenApiNodeHttpHandler, type OpenApiRouter } from "trpc-to-openap
 import type { Context, ContextSource } from "../trpc/context.js";
 import { procedureMetas } from "../trpc/meta.js";
 import { errorBody, sendError } from "./error-body.js";
+import { stringifyJson } from "./fast/json-text.js";
 import { createFastRestHandler, type FastRestOptions } from "./fast/rest-handler.js";
 import { API_METHODS, restMethods } from "./rest-methods.js";
 
@@ -65,7 +66,7 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
         reply.header("Content-Type", "application/json");
         for (const [key, value] of Object.entries(answer.headers ?? {}))
           if (value !== undefined) reply.header(key, value);
-        endReply(request, reply, opts.exposeStacks, JSON.stringify(answer.body));
+        endReply(request, reply, opts.exposeStacks, stringifyJson(answer.body));
         return reply;
       }
       const allowed = methodsOf(request.raw.url.split("?", 1)[0] ?? "");
