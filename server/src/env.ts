@@ -75,7 +75,7 @@ const EnvSchema = z
       .min(64 * 1024)
       .max(1024 * 1024 * 1024)
       .default(8 * 1024 * 1024),
-    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_STATEMENT_CACHE_SIZE),
+    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
     /** Quiet time before the server pings a WebSocket client; no answer within 10 s closes it. */
     WS_PING_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
     /** Least time between two writes of live frames to the sockets (see corkForFlush in http/trpc-ws.ts). */
