@@ -64,17 +64,17 @@ describe("limits", () => {
   });
 
   it("an oversize WebSocket message closes that connection only (1009)", async () => {
-    const alice = await listener("frames");
+    const listening = await listener("frames");
     const socket = new WebSocket(`${api.url.replace("http", "ws")}/trpc`);
     await new Promise((resolve) => socket.once("open", resolve));
     const closed = new Promise<number>((resolve) => socket.once("close", resolve));
     socket.send("x".repeat(4096));
     expect(await closed).toBe(1009);
 
-    await post(bob.tokens.accessToken, "frames", "after the big one");
-    await alice.seen.until(() => alice.texts().includes("after the big one"), "the next message");
+    expect((await post(bob.tokens.accessToken, "frames", "after the big one")).status).toBe(201);
+    await listening.seen.until(() => listening.texts().includes("after the big one"), "the next message");
     expect((await api.rest("GET", "/health")).status).toBe(200);
-    await closeClient(alice.client);
+    await closeClient(listening.client);
   });
 
   it("a connection may hold a limited number of subscriptions", async () => {
@@ -85,6 +85,7 @@ describe("limits", () => {
     await seen[3]!.until(() => seen[3]!.errors.length === 1, "the fourth is refused");
     expect(trpcCode(seen[3]!.errors[0])).toBe("TOO_MANY_REQUESTS");
 
+    await seen[0]!.until(() => seen[0]!.starts > 0, "the first started");
     await post(bob.tokens.accessToken, "s1", "to the first");
     await seen[0]!.until(() => seen[0]!.events.length === 1, "the first still works");
 

@@ -6,6 +6,7 @@ import type { Clock } from "../platform/clock.js";
 import { systemClock } from "../platform/clock.js";
 import type { Database } from "../platform/db/index.js";
 import type { Deps } from "../platform/deps.js";
+import { createInProcessBus } from "../platform/events/in-process-bus.js";
 import { createDbJobQueue } from "../platform/jobs/db-job-queue.js";
 import { createCapturedMailer } from "../platform/mail/captured-mailer.js";
 import { openRealtime } from "../platform/realtime.js";
@@ -18,10 +19,11 @@ import { publicProcedure } from "../trpc/procedures.js";
 import { createPostgresDatabase, openIsolatedDatabase } from "./isolated-database.js";
 
 // appRouter, mergeRouters, router and publicProcedure: what a test needs to mount procedures of its
-// own next to the app's (`createServer({ router })`).
+// own next to the app's (`createServer({ router })`); createInProcessBus, to wrap the bus it gives.
 export {
   appRouter,
   createAccessTokens,
+  createInProcessBus,
   createPostgresDatabase,
   mergeRouters,
   openIsolatedDatabase,

@@ -1,7 +1,7 @@
 import { AppError, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Deps } from "../../platform/deps.js";
-import { createInbox } from "../../platform/events/inbox.js";
+import { createInbox, type Inbox } from "../../platform/events/inbox.js";
 import type { AuthUser } from "../../trpc/context.js";
 import { type ItemChange, itemSelect } from "./schema.js";
 
@@ -110,17 +110,29 @@ export async function deleteItem(deps: ItemDeps, actor: AuthUser, id: number) {
   await publishChange(deps.bus, { type: "deleted", item });
 }
 
-/** The change events of the caller's items, from the moment of subscribing until `signal` aborts. */
-export async function* streamItemChanges(
+/**
+ * The change events of the caller's items, from the moment this resolves until `signal` aborts. It
+ * subscribes before it resolves: tRPC sends a subscription's "started" once the resolver returns and
+ * reads the generator only after, so a change made right after "started" is never missed.
+ */
+export async function streamItemChanges(
   { bus }: Pick<Deps, "bus">,
   owner: AuthUser,
   signal = new AbortController().signal,
-): AsyncGenerator<ItemChange, void> {
+): Promise<AsyncGenerator<ItemChange, void>> {
   const inbox = createInbox<ItemChange>(signal);
   const unsubscribe = await bus.subscribe(itemChangesTopic(owner.id), (change) => inbox.push(change as ItemChange));
+  let unsubscribed: Promise<void> | undefined;
+  const stop = () => (unsubscribed ??= unsubscribe().catch(() => undefined));
+  // A generator that is never read never runs its `finally`: the subscription's end unsubscribes then.
+  signal.addEventListener("abort", () => void stop(), { once: true });
+  return changesFrom(inbox, stop);
+}
+
+async function* changesFrom(inbox: Inbox<ItemChange>, stop: () => Promise<void>): AsyncGenerator<ItemChange, void> {
   try {
     yield* inbox.items();
   } finally {
-    await unsubscribe();
+    await stop();
   }
 }

@@ -34,9 +34,9 @@ export const roomsRouter = router({
   onMessage: liveProcedure
     .meta(onMessageMeta)
     .input(OnMessageInput)
-    .subscription(({ ctx, input, signal }) => {
+    .subscription(async ({ ctx, input, signal }) => {
       const handOff = ctx.connection?.handOff(idOf);
-      return trackedBy(streamRoomMessages(ctx.deps, { ...input, signal, handOff }), idOf);
+      return trackedBy(await streamRoomMessages(ctx.deps, { ...input, signal, handOff }), idOf);
     }),
   presence: liveProcedure
     .meta(presenceMeta)

@@ -1,32 +1,60 @@
 import type { Deps } from "../../platform/deps.js";
 import type { HandOff, HandOffToken } from "../../platform/events/hand-off.js";
-import { createInbox } from "../../platform/events/inbox.js";
+import { createInbox, type Inbox } from "../../platform/events/inbox.js";
 import type { AuthUser } from "../../trpc/context.js";
-import { openRoomFeed } from "./feed.js";
+import { openRoomFeed, type RoomFeed } from "./feed.js";
 import type { RoomMessage, RoomPresence } from "./schema.js";
 import { readMessages } from "./service.js";
 
 const PAGE = 500;
 
+type StreamOptions = {
+  room: string;
+  lastEventId?: number | null;
+  signal?: AbortSignal;
+  handOff?: HandOff<RoomMessage>;
+};
+
 /**
  * A room's messages for one subscriber: first those after `lastEventId` (if given), then live
  * ones, each exactly once and in order.
  *
- * The live source (the room's feed: ordered, gap-free) is attached *before* the backlog is read, so
+ * The live source (the room's feed: ordered, gap-free) is attached *before* this resolves — tRPC
+ * sends a subscription's "started" once the resolver returns and reads the generator only after,
+ * so a message posted right after "started" is never missed — and before the backlog is read, so
  * a message committed while we read is either in the backlog or queued, and `last` (the id we
  * yielded last) drops the copy.
  *
  * With `handOff` (WebSocket), once caught up, live messages go to the transport's writer instead of
  * being yielded one by one: see platform/events/hand-off.ts.
  */
-export async function* streamRoomMessages(
+export async function streamRoomMessages(
   deps: Pick<Deps, "db" | "bus">,
-  opts: { room: string; lastEventId?: number | null; signal?: AbortSignal; handOff?: HandOff<RoomMessage> },
-): AsyncGenerator<RoomMessage | HandOffToken, void> {
+  opts: StreamOptions,
+): Promise<AsyncGenerator<RoomMessage | HandOffToken, void>> {
   const signal = opts.signal ?? new AbortController().signal;
   const feed = await openRoomFeed(deps, opts.room);
   const inbox = createInbox<RoomMessage>(signal);
-  let detach = feed.subscribe((message) => inbox.push(message));
+  const detach = feed.subscribe((message) => inbox.push(message));
+  // A generator that is never read never runs its `finally`: the subscription's end lets go then.
+  signal.addEventListener("abort", () => void detachAndClose(detach, feed), { once: true });
+  return roomMessages(deps, { ...opts, signal }, feed, inbox, detach);
+}
+
+const detachAndClose = (detach: () => void, feed: RoomFeed) => {
+  detach();
+  return feed.close().catch(() => undefined);
+};
+
+async function* roomMessages(
+  deps: Pick<Deps, "db" | "bus">,
+  opts: StreamOptions & { signal: AbortSignal },
+  feed: RoomFeed,
+  inbox: Inbox<RoomMessage>,
+  detachInbox: () => void,
+): AsyncGenerator<RoomMessage | HandOffToken, void> {
+  const { signal } = opts;
+  let detach = detachInbox;
   try {
     // Never resume beyond the room's end: an id from before a database reset must not hide new messages.
     let last = Math.min(opts.lastEventId ?? feed.end, feed.end);
@@ -69,8 +97,7 @@ export async function* streamRoomMessages(
       last = message.id;
     }
   } finally {
-    detach();
-    await feed.close();
+    await detachAndClose(detach, feed);
   }
 }
 
