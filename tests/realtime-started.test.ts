@@ -2,7 +2,7 @@ import { closeClient } from "@trellis/client";
 import type { Deps } from "@trellis/server/app";
 import { createInProcessBus } from "@trellis/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Message, recorder, type Tracked } from "./support/live.js";
+import { eventually, type Message, recorder, type Tracked } from "./support/live.js";
 import { startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
 
 /**
@@ -47,6 +47,23 @@ describe.each(["websocket", "sse"] as const)("a subscription is live once starte
     await seen.until(() => seen.events.length === 1, "the message");
     expect(seen.events[0]?.data.text).toBe("right after started");
     sub.unsubscribe();
+    await closeClient(client);
+  });
+
+  it("a user is in the room once their presence subscription has started, and gone once it ends", async () => {
+    const room = `here-${subscriptions}`;
+    const client = api.client(alice.tokens.accessToken, { subscriptions });
+    const seen = recorder<{ members: { id: number }[] }>();
+    const sub = client.rooms.presence.subscribe({ room }, seen.handlers);
+    await seen.until(() => seen.starts > 0, "subscription started");
+    // What anyone looking at the room sees at that moment (the same store every snapshot comes from).
+    const { members } = await api.server.deps.presence.snapshot(room);
+    expect(members.map((member) => member.id)).toEqual([alice.user.id]);
+    sub.unsubscribe();
+    await eventually(
+      async () => (await api.server.deps.presence.snapshot(room)).members.length === 0,
+      "alice has left",
+    );
     await closeClient(client);
   });
 

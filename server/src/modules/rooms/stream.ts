@@ -110,30 +110,52 @@ const aborted = (signal: AbortSignal) =>
 /**
  * Puts `user` in the room for as long as the subscription lasts, and yields who is there: the room
  * as they joined it, then the room after every join and leave (from any instance). Ending the
- * subscription — or losing its connection — leaves the room.
+ * subscription — or losing its connection — leaves the room. The user has joined before this
+ * resolves, so before the subscription's "started" (see streamRoomMessages).
  */
-export async function* streamPresence(
+export async function streamPresence(
   deps: Pick<Deps, "presence">,
   user: AuthUser,
   opts: { room: string; signal?: AbortSignal },
-): AsyncGenerator<RoomPresence, void> {
+): Promise<AsyncGenerator<RoomPresence, void>> {
   const { room } = opts;
-  const inbox = createInbox<RoomPresence & { version: number }>(opts.signal ?? new AbortController().signal);
+  const signal = opts.signal ?? new AbortController().signal;
+  const inbox = createInbox<RoomPresence & { version: number }>(signal);
   const stopWatching = await deps.presence.watch(room, ({ version, members }) =>
     inbox.push({ room, members, version }),
   );
-  let membership: Awaited<ReturnType<Deps["presence"]["join"]>> | undefined;
+  let membership: Awaited<ReturnType<Deps["presence"]["join"]>>;
   try {
     membership = await deps.presence.join(room, { id: user.id, name: user.name });
-    let version = membership.snapshot.version;
-    yield { room, members: membership.snapshot.members };
+  } catch (error) {
+    await stopWatching();
+    throw error;
+  }
+  let released: Promise<void> | undefined;
+  const release = () => {
+    released ??= membership.leave().finally(stopWatching);
+    return released;
+  };
+  // A generator that is never read never runs its `finally`: the subscription's end leaves then.
+  signal.addEventListener("abort", () => void release().catch(() => undefined), { once: true });
+  return presenceFrom(room, membership.snapshot, inbox, release);
+}
+
+async function* presenceFrom(
+  room: string,
+  joined: { version: number; members: RoomPresence["members"] },
+  inbox: Inbox<RoomPresence & { version: number }>,
+  release: () => Promise<void>,
+): AsyncGenerator<RoomPresence, void> {
+  try {
+    let version = joined.version;
+    yield { room, members: joined.members };
     for await (const snapshot of inbox.items()) {
       if (snapshot.version <= version) continue;
       version = snapshot.version;
       yield { room, members: snapshot.members };
     }
   } finally {
-    await membership?.leave();
-    await stopWatching();
+    await release();
   }
 }
