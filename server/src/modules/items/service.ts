@@ -1,7 +1,7 @@
 import { AppError, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
 import type { Deps } from "../../platform/deps.js";
-import { createInbox, type Inbox } from "../../platform/events/inbox.js";
+import { createInbox, type Inbox, releaseOnEnd } from "../../platform/events/inbox.js";
 import type { AuthUser } from "../../trpc/context.js";
 import { type ItemChange, itemSelect } from "./schema.js";
 
@@ -122,11 +122,7 @@ export async function streamItemChanges(
 ): Promise<AsyncGenerator<ItemChange, void>> {
   const inbox = createInbox<ItemChange>(signal);
   const unsubscribe = await bus.subscribe(itemChangesTopic(owner.id), (change) => inbox.push(change as ItemChange));
-  let unsubscribed: Promise<void> | undefined;
-  const stop = () => (unsubscribed ??= unsubscribe().catch(() => undefined));
-  // A generator that is never read never runs its `finally`: the subscription's end unsubscribes then.
-  signal.addEventListener("abort", () => void stop(), { once: true });
-  return changesFrom(inbox, stop);
+  return changesFrom(inbox, releaseOnEnd(signal, unsubscribe));
 }
 
 async function* changesFrom(inbox: Inbox<ItemChange>, stop: () => Promise<void>): AsyncGenerator<ItemChange, void> {

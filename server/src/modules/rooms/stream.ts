@@ -1,6 +1,6 @@
 import type { Deps } from "../../platform/deps.js";
 import type { HandOff, HandOffToken } from "../../platform/events/hand-off.js";
-import { createInbox, type Inbox } from "../../platform/events/inbox.js";
+import { createInbox, type Inbox, releaseOnEnd } from "../../platform/events/inbox.js";
 import type { AuthUser } from "../../trpc/context.js";
 import { openRoomFeed, type RoomFeed } from "./feed.js";
 import type { RoomMessage, RoomPresence } from "./schema.js";
@@ -35,16 +35,13 @@ export async function streamRoomMessages(
   const signal = opts.signal ?? new AbortController().signal;
   const feed = await openRoomFeed(deps, opts.room);
   const inbox = createInbox<RoomMessage>(signal);
-  const detach = feed.subscribe((message) => inbox.push(message));
-  // A generator that is never read never runs its `finally`: the subscription's end lets go then.
-  signal.addEventListener("abort", () => void detachAndClose(detach, feed), { once: true });
-  return roomMessages(deps, { ...opts, signal }, feed, inbox, detach);
+  const detachInbox = feed.subscribe((message) => inbox.push(message));
+  const close = releaseOnEnd(signal, () => {
+    detachInbox();
+    return feed.close();
+  });
+  return roomMessages(deps, { ...opts, signal }, feed, inbox, detachInbox, close);
 }
-
-const detachAndClose = (detach: () => void, feed: RoomFeed) => {
-  detach();
-  return feed.close().catch(() => undefined);
-};
 
 async function* roomMessages(
   deps: Pick<Deps, "db" | "bus">,
@@ -52,6 +49,7 @@ async function* roomMessages(
   feed: RoomFeed,
   inbox: Inbox<RoomMessage>,
   detachInbox: () => void,
+  close: () => Promise<void>,
 ): AsyncGenerator<RoomMessage | HandOffToken, void> {
   const { signal } = opts;
   let detach = detachInbox;
@@ -97,7 +95,9 @@ async function* roomMessages(
       last = message.id;
     }
   } finally {
-    await detachAndClose(detach, feed);
+    // The hand-off's writer, if it took over from the inbox: `close` detaches only the inbox.
+    detach();
+    await close();
   }
 }
 
@@ -131,13 +131,7 @@ export async function streamPresence(
     await stopWatching();
     throw error;
   }
-  let released: Promise<void> | undefined;
-  const release = () => {
-    released ??= membership.leave().finally(stopWatching);
-    return released;
-  };
-  // A generator that is never read never runs its `finally`: the subscription's end leaves then.
-  signal.addEventListener("abort", () => void release().catch(() => undefined), { once: true });
+  const release = releaseOnEnd(signal, () => membership.leave().finally(stopWatching));
   return presenceFrom(room, membership.snapshot, inbox, release);
 }
 

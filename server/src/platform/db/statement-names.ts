@@ -1,5 +1,7 @@
 import type { SqlQuery } from "@prisma/driver-adapter-utils";
 
+export const DEFAULT_STATEMENT_CACHE_SIZE = 100;
+
 /**
  * Names for the SQL statements Prisma sends to a PostgreSQL server, so that `pg` prepares each one
  * once per connection and then only binds and executes it: the server no longer parses and plans the
@@ -7,14 +9,12 @@ import type { SqlQuery } from "@prisma/driver-adapter-utils";
  * request fell from ~125 µs to ~75 µs (BENCHMARKS.md).
  *
  * The first `limit` distinct statements an instance sends get a name; later ones get "", the
- * protocol's unnamed statement, parsed on every call as before. A name is never reused for another text (`pg` refuses that), and nothing is prepared beyond
- * the limit, so a connection holds at most `limit` prepared statements on the server whatever SQL the
- * app produces. Prisma's classic engine kept a `statement_cache_size` (100) per connection; its pg
+ * protocol's unnamed statement, parsed on every call as before. A name is never reused for another
+ * text (`pg` refuses that), and nothing is prepared beyond the limit, so a connection holds at most
+ * `limit` prepared statements on the server whatever SQL the app produces. Prisma's classic engine kept a `statement_cache_size` (100) per connection; its pg
  * adapter leaves naming to the application. Returns undefined for `limit` 0: nothing is prepared,
  * as PgBouncer in transaction mode before 1.21 requires.
  */
-export const DEFAULT_STATEMENT_CACHE_SIZE = 100;
-
 export function statementNames(limit: number): ((query: SqlQuery) => string) | undefined {
   if (limit === 0) return undefined;
   const names = new Map<string, string>();

@@ -52,3 +52,19 @@ export function createInbox<T>(signal: AbortSignal): Inbox<T> {
     },
   };
 }
+
+/**
+ * `release` made idempotent, and run when `signal` aborts as well. A subscription's resolver attaches
+ * before it returns (so tRPC's "started" means attached) and hands back a generator that releases in
+ * its `finally`; a generator that is never read never runs that `finally`, so the subscription's end
+ * releases instead. Errors on the abort path have no one to go to and are dropped.
+ */
+export function releaseOnEnd(signal: AbortSignal, release: () => Promise<void>): () => Promise<void> {
+  let released: Promise<void> | undefined;
+  const once = () => {
+    released ??= release();
+    return released;
+  };
+  signal.addEventListener("abort", () => void once().catch(() => undefined), { once: true });
+  return once;
+}
