@@ -4,8 +4,8 @@
  * `{ [async_id_symbol]: …, [trigger_async_id_symbol]: …, callback, args }`. In about half the
  * processes we started (Node 20, V8 11.3), the optimized nextTick built that object through V8's
  * runtime instead (`Runtime_DefineKeyedOwnPropertyInLiteral` and `JSObject::MigrateToMap` per tick):
- * ~34,000 more instructions per request under callgrind, 44–48 µs of CPU per GET /trpc/health.live
- * instead of 33–38 µs, for the whole life of the process. It depends on the type feedback V8 has
+ * ~34,000 more instructions per request under callgrind, a median 46.5 µs of CPU per GET /trpc/health.live
+ * instead of 37.5 µs (21 processes), for the whole life of the process. It depends on the type feedback V8 has
  * collected when it optimizes nextTick, which a server's start-up leaves to chance; 15,000 ticks
  * (a few milliseconds) first settle it. Measured on 8 interleaved pairs of fresh processes: 38.9–41.7
  * µs per request with the warm-up, 35.5–53.7 without; no warmed process has shown the slow path
