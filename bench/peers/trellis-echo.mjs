@@ -13,15 +13,21 @@ const dist = (file) => import(pathToFileURL(join(repoRoot, "server/dist", file))
 // The server's own zod, so trpc-to-openapi recognises the schema (echo-input.mjs imports the bench's).
 const serverRequire = createRequire(join(repoRoot, "server/package.json"));
 const { z } = await import(pathToFileURL(serverRequire.resolve("zod")).href);
-const [{ createServer }, { loadEnv }, { appRouter }, { mergeRouters, router }, { publicProcedure }, { warmNextTick }] =
-  await Promise.all([
-    dist("app.js"),
-    dist("env.js"),
-    dist("router.js"),
-    dist("trpc/init.js"),
-    dist("trpc/procedures.js"),
-    dist("platform/next-tick-warmup.js"),
-  ]);
+const [
+  { createServer },
+  { loadEnv },
+  { appRouter },
+  { mergeRouters, router },
+  { publicProcedure },
+  { prepareRuntime },
+] = await Promise.all([
+  dist("app.js"),
+  dist("env.js"),
+  dist("router.js"),
+  dist("trpc/init.js"),
+  dist("trpc/procedures.js"),
+  dist("platform/runtime.js"),
+]);
 
 const EchoInput = echoInputOf(z);
 const benchRouter = router({
@@ -34,9 +40,9 @@ const benchRouter = router({
   }),
 });
 
-// As server/src/main.ts does before it builds the server.
-await warmNextTick();
-const server = await createServer({ env: loadEnv(), router: mergeRouters(appRouter, benchRouter) });
+const env = loadEnv();
+await prepareRuntime(env);
+const server = await createServer({ env, router: mergeRouters(appRouter, benchRouter) });
 await server.start();
 const stop = () => server.stop().then(() => process.exit(0));
 process.once("SIGTERM", stop);

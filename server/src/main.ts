@@ -1,7 +1,6 @@
 import { createServer } from "./app.js";
 import { InvalidEnvError, loadEnv } from "./env.js";
-import { limitHeapGrowth } from "./platform/heap-growth.js";
-import { warmNextTick } from "./platform/next-tick-warmup.js";
+import { prepareRuntime } from "./platform/runtime.js";
 
 /** Start-up only: read the settings, build the server, listen, and stop cleanly on a signal. */
 async function main() {
@@ -15,8 +14,7 @@ async function main() {
     }
     throw error;
   }
-  limitHeapGrowth(env.HEAP_GROWTH_PERCENT);
-  await warmNextTick();
+  await prepareRuntime(env);
   const server = await createServer({ env });
   const url = await server.start();
   server.app.log.info(`Trellis listening on ${url} (REST ${url}/api, docs ${url}/docs)`);
