@@ -7,7 +7,8 @@ import { registerCors } from "./cors.js";
 /**
  * Our CORS hook and @fastify/cors (the reference, configured as the hook documents), side by side on
  * the same routes: every request below must get the same status, body and CORS-related headers —
- * but for the one difference registerCors documents: a route's own `Vary` keeps `Origin` beside it.
+ * but for the two differences registerCors documents: a route's own `Vary` keeps `Origin` beside it,
+ * and a request without `Origin` gets no CORS headers.
  */
 const ALLOWED = "https://app.example";
 const EXPOSED = ["x-request-id", "location"];
@@ -41,6 +42,8 @@ type Case = {
   /** Set where @fastify/cors loses `Vary: Origin` and ours keeps it (origin lists only; "*" needs none). */
   keepsVaryOrigin?: true;
 };
+/** What @fastify/cors writes on every answer and we only on answers to a request with an Origin. */
+const ORIGIN_ONLY = ["access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"];
 const preflight = (origin: string, method: string, extra: Record<string, string> = {}) => ({
   origin,
   "access-control-request-method": method,
@@ -120,6 +123,10 @@ for (const origins of [[ALLOWED, "http://localhost:3000"], ["*"]]) {
         expect(expectedHeaders.vary).toBe("Accept");
         expectedHeaders.vary = "Accept, Origin";
       }
+      if (headers.origin === undefined) {
+        expect(expectedHeaders["access-control-allow-credentials"]).toBe("true");
+        for (const name of ORIGIN_ONLY) expectedHeaders[name] = undefined;
+      }
       expect({ status: actual.statusCode, body: actual.body, headers: pick(actual.headers) }).toEqual({
         status: expected.statusCode,
         body: expected.body,
@@ -142,6 +149,23 @@ describe("Vary: Origin on a relayed fetch() answer", () => {
     expect(answer.json()).toEqual({ ok: true });
     expect(answer.headers.vary).toBe("Accept");
     await Promise.all([upstream.close(), relay.close()]);
+  });
+});
+
+describe("CORS headers", () => {
+  it("are left off answers to requests without Origin (not cross-origin), which still vary on Origin", async () => {
+    const app = await appWith(ours([ALLOWED]));
+    const plain = await app.inject({ method: "GET", url: "/thing" });
+    const crossOrigin = await app.inject({ method: "GET", url: "/thing", headers: { origin: ALLOWED } });
+    expect(Object.keys(plain.headers).filter((name) => name.startsWith("access-control-"))).toEqual([]);
+    expect(plain.headers.vary).toBe("Origin");
+    expect(crossOrigin.headers).toMatchObject({
+      "access-control-allow-origin": ALLOWED,
+      "access-control-allow-credentials": "true",
+      "access-control-expose-headers": "x-request-id, location",
+      vary: "Origin",
+    });
+    await app.close();
   });
 });
 
