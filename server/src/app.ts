@@ -9,6 +9,7 @@ import { registerFallbacks } from "./http/fallbacks.js";
 import { registerRequestHooks } from "./http/hooks.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
 import { registerRest } from "./http/rest.js";
+import { makeChildLoggersLazy } from "./http/lazy-request-logger.js";
 import { registerTrpcHttp } from "./http/trpc-http.js";
 import { registerTrpcWs } from "./http/trpc-ws.js";
 import { registerJobHandlers } from "./jobs.js";
@@ -62,6 +63,7 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
     // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.
     routerOptions: { maxParamLength: 5_000 },
   });
+  makeChildLoggersLazy(app.log);
   const deps = await buildDeps(env, overrides, closers, app.log);
   registerJobHandlers(deps);
   registerRequestHooks(app, env);
