@@ -35,10 +35,13 @@ export function searchParamsOf(req: IncomingMessage): URLSearchParams | null {
  * else (a stray "%", invalid UTF-8) goes to URLSearchParams itself.
  */
 class QueryView {
+  private pairs: string[] | undefined;
   constructor(private readonly query: string) {}
 
   private raw(name: string): string | null {
-    for (const pair of this.query.split("&")) {
+    if (this.query === "") return null;
+    this.pairs ??= this.query.split("&");
+    for (const pair of this.pairs) {
       const eq = pair.indexOf("=");
       const key = eq === -1 ? pair : pair.slice(0, eq);
       if (decodeComponent(key) === name) return eq === -1 ? "" : pair.slice(eq + 1);

@@ -70,7 +70,8 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
   return async function handleTrpc(request: FastifyRequest, reply: FastifyReply, urlPath: string): Promise<boolean> {
     const info = parseTrpcRequest(opts.router, request, reply.raw, urlPath, opts.maxBatchSize);
     if (!info) return false;
-    const headers = new Map<string, string>([["vary", "trpc-accept, accept"]]);
+    /** The `Allow` of a method mismatch, the one header that depends on the calls. */
+    let allow: string | undefined;
 
     // A context that fails to build fails every call, after the checks that precede it.
     let ctx: unknown;
@@ -89,7 +90,7 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
         if (!proc) throw new TRPCError({ code: "NOT_FOUND", message: `No procedure found on path "${call.path}"` });
         const accepted = ACCEPTED_METHODS[proc._def.type] ?? [];
         if (!accepted.includes(request.method)) {
-          headers.set("allow", accepted.join(", "));
+          allow = accepted.join(", ");
           throw new TRPCError({
             code: "METHOD_NOT_SUPPORTED",
             message: `Unsupported ${request.method}-request to ${proc._def.type} procedure at path "${call.path}"`,
@@ -118,7 +119,6 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
     let status: number;
     let body: string;
     try {
-      headers.set("content-type", "application/json");
       if (!info.isBatchCall) {
         const call = info.calls[0]!;
         const [error, data] = await calls[0]!;
@@ -150,8 +150,9 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
       body = JSON.stringify(serialize(config, json));
     }
 
-    reply.code(status);
-    for (const [name, value] of headers) reply.header(name, value);
+    reply.code(status).header("vary", "trpc-accept, accept");
+    if (allow !== undefined) reply.header("allow", allow);
+    reply.header("content-type", "application/json");
     // The body is JSON already. A reply serializer (the identity) makes Fastify send the string as it is
     // and keeps it from appending "; charset=utf-8" to the content type, which the stock adapter's
     // Response does not have; a string goes out in one write with the headers, where a Buffer took two.
