@@ -43,7 +43,11 @@ type Case = {
   keepsVaryOrigin?: true;
 };
 /** What @fastify/cors writes on every answer and we only on answers to a request with an Origin. */
-const ORIGIN_ONLY = ["access-control-allow-origin", "access-control-allow-credentials", "access-control-expose-headers"];
+const ORIGIN_ONLY = [
+  "access-control-allow-origin",
+  "access-control-allow-credentials",
+  "access-control-expose-headers",
+];
 const preflight = (origin: string, method: string, extra: Record<string, string> = {}) => ({
   origin,
   "access-control-request-method": method,

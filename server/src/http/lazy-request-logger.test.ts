@@ -47,7 +47,13 @@ describe("lazy request loggers", () => {
     await app.inject({ method: "GET", url: "/logs", headers: { "x-request-id": "req-8" } });
     await app.inject({ method: "GET", url: "/quiet", headers: { "x-request-id": "req-9" } });
     const messages = (id: string) => lines.filter((line) => line.reqId === id).map((line) => line.msg);
-    expect(messages("req-8")).toEqual(["incoming request", "info line", "warn line", "child line", "request completed"]);
+    expect(messages("req-8")).toEqual([
+      "incoming request",
+      "info line",
+      "warn line",
+      "child line",
+      "request completed",
+    ]);
     expect(messages("req-9")).toEqual(["incoming request", "request completed"]);
     await app.close();
   });
