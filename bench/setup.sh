@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the benchmark suite needs and the project does not: Debian's wrk and the FastAPI
-# peer's Python stack (run with /usr/bin/python3, not whatever python3 is first on PATH), then the
-# bench package's own npm dependencies from its lock file. Safe to run again: it installs only
+# Installs what the benchmark suite needs and the project does not: Debian's wrk, valgrind (for
+# bench/instructions.mjs) and the FastAPI peer's Python stack (run with /usr/bin/python3, not
+# whatever python3 is first on PATH), then the bench package's own npm dependencies from its lock file. Safe to run again: it installs only
 # what is missing.
 set -euo pipefail
 bench_dir="$(cd "$(dirname "$0")" && pwd)"
 
-debs=(wrk python3-fastapi python3-uvicorn python3-uvloop python3-httptools python3-sqlalchemy python3-asyncpg python3-jwt)
+debs=(wrk valgrind python3-fastapi python3-uvicorn python3-uvloop python3-httptools python3-sqlalchemy python3-asyncpg python3-jwt)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

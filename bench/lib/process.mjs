@@ -24,10 +24,10 @@ export function portAnswers(port) {
 
 /**
  * Spawns a target in its own process group (so a wrapper such as tsx or a shell and its children are
- * stopped together) and waits until its port answers. Refuses a port that is already taken: it
- * would measure somebody else's server.
+ * stopped together) and waits until its port answers (20 s, or `readyTimeoutMs`: under valgrind a
+ * server takes minutes). Refuses a port that is already taken: it would measure somebody else's server.
  */
-export async function startTarget({ name, cmd, args = [], env = {}, cwd, port, pinCpu }) {
+export async function startTarget({ name, cmd, args = [], env = {}, cwd, port, pinCpu, readyTimeoutMs = 20_000 }) {
   if (await portAnswers(port)) throw new Error(`${name}: port ${port} is already in use`);
   const argv = args.map((a) => a.replaceAll("{PORT}", String(port)));
   const [file, fileArgs] = pinCpu === undefined ? [cmd, argv] : ["taskset", ["-c", String(pinCpu), cmd, ...argv]];
@@ -48,12 +48,12 @@ export async function startTarget({ name, cmd, args = [], env = {}, cwd, port, p
     running.delete(child);
   });
 
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + readyTimeoutMs;
   while (!(await portAnswers(port))) {
     if (exited) throw new Error(`${name} exited (${exited.code ?? exited.signal}) before listening:\n${stderr}`);
     if (Date.now() > deadline) {
       await stopTarget({ child });
-      throw new Error(`${name} did not listen on ${port} within 20 s:\n${stderr}`);
+      throw new Error(`${name} did not listen on ${port} within ${readyTimeoutMs / 1000} s:\n${stderr}`);
     }
     await sleep(100);
   }
