@@ -1,6 +1,7 @@
 import superjson from "superjson";
 import { isHandOffToken } from "../platform/events/hand-off.js";
 import { acceptHandOff } from "./hand-off.js";
+import { serializeWithSuperjson } from "./plain-json.js";
 
 type Serialized = ReturnType<typeof superjson.serialize>;
 
@@ -16,7 +17,8 @@ function remember(serialized: Serialized): Serialized {
 }
 
 /**
- * superjson, with one addition for fan-out: an event sent to a thousand subscribers is serialised
+ * superjson (past its walk for values that are plain JSON already: plain-json.ts), with one addition
+ * for fan-out: an event sent to a thousand subscribers is serialised
  * once, not a thousand times. Only *frozen* values are remembered, as only they cannot change
  * between two serialisations; rooms freeze their messages for this (and so does the Redis bus for
  * what it receives). Each subscriber's tRPC envelope is a new `{ id, data }` object around the same
@@ -26,13 +28,13 @@ export const transformer = {
   input: superjson,
   output: {
     serialize(value: unknown): Serialized {
-      if (typeof value !== "object" || value === null) return superjson.serialize(value as never);
+      if (typeof value !== "object" || value === null) return serializeWithSuperjson(value);
       // Travels to the WebSocket encoder as it is, which sends nothing for it.
       if (isHandOffToken(value)) return value as unknown as Serialized;
       if (Object.isFrozen(value)) {
         const known = byValue.get(value);
         if (known) return known;
-        const serialized = remember(superjson.serialize(value as never));
+        const serialized = remember(serializeWithSuperjson(value));
         byValue.set(value, serialized);
         return serialized;
       }
@@ -40,11 +42,11 @@ export const transformer = {
       if (envelope) {
         const known = byTrackedData.get(envelope.data);
         if (known?.id === envelope.id) return known.serialized;
-        const serialized = remember(superjson.serialize(value as never));
+        const serialized = remember(serializeWithSuperjson(value));
         byTrackedData.set(envelope.data, { id: envelope.id, serialized });
         return serialized;
       }
-      return superjson.serialize(value as never);
+      return serializeWithSuperjson(value);
     },
     deserialize: superjson.deserialize,
   },
