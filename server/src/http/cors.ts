@@ -15,13 +15,13 @@ const ALLOWED_METHODS = API_METHODS.join(",");
 function varyWith(current: string, field: string): string | null {
   // The same route sends the same Vary every time: remember the last answer (splitting it cost ~2,500
   // instructions, about 2% of a small tRPC request).
-  if (current === lastVary.current && field === lastVary.field) return lastVary.result;
+  if (current === lastVary?.current && field === lastVary.field) return lastVary.result;
   const fields = current.split(",").map((value) => value.trim().toLowerCase());
   const result = fields.includes("*") || fields.includes(field.toLowerCase()) ? null : `${current}, ${field}`;
   lastVary = { current, field, result };
   return result;
 }
-let lastVary: { current: string; field: string; result: string | null } = { current: "", field: "", result: null };
+let lastVary: { current: string; field: string; result: string | null } | undefined;
 
 /** Adds a field to the reply's `Vary`. */
 function appendVary(reply: FastifyReply, field: string) {

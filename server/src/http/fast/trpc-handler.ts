@@ -72,12 +72,17 @@ const streamError = () =>
  * mirrors resolveResponse, so statuses, headers and bodies are the same byte for byte.
  *
  * The returned function resolves to false, having done nothing, when it leaves a request to the
- * stock adapter (see parseTrpcRequest); otherwise it has sent the answer.
+ * stock adapter (see parseTrpcRequest, and every request to a router with lazily loaded parts);
+ * otherwise it has sent the answer.
  */
 export function createFastTrpcHandler(opts: FastTrpcOptions) {
   const config = opts.router._def._config;
+  // Procedures of a lazy router are loaded on first use, which the fast path's synchronous lookup does
+  // not do. Asked once: such a router stays with the stock adapter after its parts have loaded.
+  const hasLazyParts = Object.keys(opts.router._def.lazy ?? {}).length > 0;
 
   return async function handleTrpc(request: FastifyRequest, reply: FastifyReply, urlPath: string): Promise<boolean> {
+    if (hasLazyParts) return false;
     const info = parseTrpcRequest(opts.router, request, reply.raw, urlPath, opts.maxBatchSize);
     if (!info) return false;
     /** The `Allow` of a method mismatch, the one header that depends on the calls. */

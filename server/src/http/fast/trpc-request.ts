@@ -28,26 +28,12 @@ function headersView(raw: IncomingHttpHeaders) {
 }
 
 /**
- * Procedures of a lazy router are loaded on first use, which our synchronous lookup does not do. Asked
- * once per router: one that had lazy parts stays with the stock adapter after they have loaded.
- */
-const lazyRouters = new WeakMap<AnyRouter, boolean>();
-function hasLazyRouters(router: AnyRouter): boolean {
-  let has = lazyRouters.get(router);
-  if (has === undefined) {
-    has = Object.keys(router._def.lazy ?? {}).length > 0;
-    lazyRouters.set(router, has);
-  }
-  return has;
-}
-
-/**
  * Parses a tRPC HTTP request as tRPC's `getRequestInfo` does (batching, `maxBatchSize`, lazy superjson
  * input decoding; see parseJsonCalls), from Fastify's request rather than from a fetch `Request`.
  *
  * Null, having run nothing, for every request the fast path leaves to the stock adapter:
  * methods other than GET and POST, subscriptions (SSE), streamed batches (`httpBatchStreamLink`),
- * FormData and binary inputs, `connectionParams`, routers with lazily loaded parts, and requests
+ * FormData and binary inputs, `connectionParams`, and requests
  * tRPC refuses before it runs any procedure (an invalid URL or path encoding, an oversize batch,
  * procedure types mixed in one batch, a bad content type). The stock adapter then gives those their
  * exact answer.
@@ -59,7 +45,6 @@ export function parseTrpcRequest(
   urlPath: string,
   maxBatchSize: number | undefined,
 ): TRPCRequestInfo | null {
-  if (hasLazyRouters(router)) return null;
   const method = request.method;
   if (method !== "GET" && method !== "POST") return null;
   const raw = request.raw;
