@@ -32,9 +32,21 @@ export interface FastTrpcOptions {
 /** The methods tRPC's HTTP handler accepts per procedure type (without `allowMethodOverride`). */
 const ACCEPTED_METHODS: Record<string, string[]> = { query: ["GET"], mutation: ["POST"], subscription: ["GET"] };
 
-/** tRPC's test for a value a plain JSON response cannot carry (it needs httpBatchStreamLink). */
-const isDataStream = (value: unknown) =>
-  isObject(value) && (isAsyncIterable(value) || Object.values(value).some((v) => isPromise(v) || isAsyncIterable(v)));
+/**
+ * tRPC's test for a value a plain JSON response cannot carry (it needs httpBatchStreamLink): an async
+ * iterable, or an object with a promise or async iterable among its own enumerable values. tRPC walks
+ * `Object.values(value)`; the loop reads the same values without building that array on every answer.
+ */
+function isDataStream(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (isAsyncIterable(value)) return true;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const field = value[key];
+    if (isPromise(field) || isAsyncIterable(field)) return true;
+  }
+  return false;
+}
 
 const asIs = (payload: unknown) => payload as string;
 
