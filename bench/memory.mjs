@@ -3,6 +3,9 @@
 // garbage collection has run; and the garbage collector's pauses during the run. The RSS target of
 // the performance issue is read against this.
 //   node bench/memory.mjs [--duration 10] [--flags="--max-old-space-size=96"] [--env HEAP_GROWTH_PERCENT=0]
+//        [--path /api/health] [--body '{"title":…}'] [--script bench/peers/trellis-echo.mjs]
+// `--path` (and `--body`, which makes it a POST) load another request than W2's list; `--script` runs
+// another build of our server, e.g. the W4 echo's.
 // Like run.mjs it creates, migrates and seeds a PostgreSQL database on BENCH_PG_URL and drops it after.
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +24,10 @@ const { values: args } = parseArgs({
     flags: { type: "string", default: "" },
     /** Settings for the server, KEY=VALUE, repeatable. */
     env: { type: "string", multiple: true, default: [] },
+    /** The request under load (W2's list by default); with `--body`, a POST of that JSON. */
+    path: { type: "string", default: "/api/v1/items?limit=20" },
+    body: { type: "string" },
+    script: { type: "string", default: "server/dist/main.js" },
   },
 });
 
@@ -56,7 +63,7 @@ try {
   server = await startTarget({
     name: "trellis",
     cmd: process.execPath,
-    args: [...args.flags.split(" ").filter(Boolean), "--expose-gc", `--import=${probe}`, "server/dist/main.js"],
+    args: [...args.flags.split(" ").filter(Boolean), "--expose-gc", `--import=${probe}`, args.script],
     env: {
       NODE_ENV: "production",
       LOG_LEVEL: "warn",
@@ -81,10 +88,13 @@ try {
   const from = readings.length;
   const token = signJwt({ sub: userId, secret, claims: { iss: "trellis", typ: "access" } });
   const result = await runWrk({
-    url: `${server.baseUrl}/api/v1/items?limit=20`,
+    url: `${server.baseUrl}${args.path}`,
+    method: args.body === undefined ? "GET" : "POST",
+    body: args.body,
     headers: { Authorization: `Bearer ${token}` },
     seconds: Number(args.duration),
   });
+  if (result.non2xx > result.requests * 0.01) throw new Error(`${args.path}: ${result.non2xx} answers were not 2xx`);
   const underLoad = readings.slice(from);
   const peak = underLoad.reduce((a, b) => (b.rss > a.rss ? b : a));
   const [start, end] = [readings[from - 1], underLoad.at(-1)];
@@ -95,7 +105,7 @@ try {
   const row = (label, m) =>
     `| ${label} | ${m.rss} | ${m.heapTotal} | ${m.heapUsed} | ${m.rss - m.heapTotal} | ${m.external} |`;
   console.log(
-    `W2 REST, ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, flags: ${args.flags || "none"}, ` +
+    `${args.body === undefined ? "GET" : "POST"} ${args.path}, ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, flags: ${args.flags || "none"}, ` +
       `env: ${args.env.join(" ") || "none"}; GC pauses under load: young ${pauses("young", "youngMs")}, ` +
       `full ${pauses("full", "fullMs")}\n`,
   );
