@@ -25,7 +25,7 @@ import { createBenchDatabase, postgresAnswers } from "./lib/database.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { startTarget, stopTarget } from "./lib/process.mjs";
 import { updateBenchmarksMd } from "./lib/report.mjs";
-import { rowsOf } from "./lib/workloads.mjs";
+import { rowsOf, wireRequest } from "./lib/workloads.mjs";
 import { targets as allTargets } from "./targets.mjs";
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -144,9 +144,7 @@ function summaryOf(text) {
 
 /** Sends `count` requests of the row, 8 in flight over the agent's keep-alive connections; each must answer 2xx. */
 function send(agent, url, row, count) {
-  const body = row.body === undefined ? undefined : JSON.stringify(row.body);
-  const headers = { ...row.headers };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  const { body, headers } = wireRequest(row);
   let started = 0;
   let finished = 0;
   return new Promise((resolve, reject) => {

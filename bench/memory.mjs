@@ -87,9 +87,10 @@ try {
   const idle = readings.at(-1);
   const from = readings.length;
   const token = signJwt({ sub: userId, secret, claims: { iss: "trellis", typ: "access" } });
+  const method = args.body === undefined ? "GET" : "POST";
   const result = await runWrk({
     url: `${server.baseUrl}${args.path}`,
-    method: args.body === undefined ? "GET" : "POST",
+    method,
     body: args.body,
     headers: { Authorization: `Bearer ${token}` },
     seconds: Number(args.duration),
@@ -105,7 +106,7 @@ try {
   const row = (label, m) =>
     `| ${label} | ${m.rss} | ${m.heapTotal} | ${m.heapUsed} | ${m.rss - m.heapTotal} | ${m.external} |`;
   console.log(
-    `${args.body === undefined ? "GET" : "POST"} ${args.path}, ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, flags: ${args.flags || "none"}, ` +
+    `${method} ${args.path}, ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, flags: ${args.flags || "none"}, ` +
       `env: ${args.env.join(" ") || "none"}; GC pauses under load: young ${pauses("young", "youngMs")}, ` +
       `full ${pauses("full", "fullMs")}\n`,
   );

@@ -1,7 +1,7 @@
 // The measuring loop: interleaved rounds, one fresh process per target per round.
 import { setTimeout as sleep } from "node:timers/promises";
 import { sampleRss, startTarget, stopTarget, treeRssMiB } from "./process.mjs";
-import { rowsOf, WORKLOADS } from "./workloads.mjs";
+import { rowsOf, WORKLOADS, wireRequest } from "./workloads.mjs";
 import { runWrk } from "./wrk.mjs";
 
 const FIRST_PORT = 4101;
@@ -100,14 +100,7 @@ function withAuth(row, ctx) {
 
 /** One request before the load: a wrong answer served fast must not count as a result. */
 async function checkResponse(baseUrl, { method, path, body, headers, expect }) {
-  const init = { method, headers: { ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === "string" ? body : JSON.stringify(body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
-      init.headers["content-type"] = "application/json";
-    }
-  }
-  const res = await fetch(baseUrl + path, init);
+  const res = await fetch(baseUrl + path, { method, ...wireRequest({ body, headers }) });
   const text = await res.text();
   if (!res.ok) throw new Error(`check ${method} ${path}: HTTP ${res.status} ${text.slice(0, 300)}`);
   if (expect && !text.includes(expect))

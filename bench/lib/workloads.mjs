@@ -51,3 +51,16 @@ export function trpcBatchPath(prefix, procedure, count) {
   const names = Array.from({ length: count }, () => procedure).join(",");
   return `${prefix}/${names}?batch=1&input=${encodeURIComponent("{}")}`;
 }
+
+/**
+ * A row's request as it goes on the wire: the body as text (a string as it is, anything else as JSON)
+ * and the headers, with `content-type: application/json` added to a body that names none.
+ */
+export function wireRequest({ body, headers = {} }) {
+  if (body === undefined) return { body: undefined, headers };
+  const named = Object.keys(headers).some((name) => name.toLowerCase() === "content-type");
+  return {
+    body: typeof body === "string" ? body : JSON.stringify(body),
+    headers: named ? headers : { ...headers, "content-type": "application/json" },
+  };
+}

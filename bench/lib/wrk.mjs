@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { wireRequest } from "./workloads.mjs";
 
 const run = promisify(execFile);
 const scriptDir = mkdtempSync(join(tmpdir(), "trellis-bench-"));
@@ -28,20 +29,16 @@ export async function runWrk({ url, method = "GET", body, headers = {}, seconds,
   return { ...parseWrk(stdout), raw: stdout };
 }
 
-function writeScript({ method, body, headers }) {
+function writeScript({ method, ...request }) {
+  const { body, headers } = wireRequest(request);
   const lines = [`wrk.method = ${luaString(method)}`];
-  if (body !== undefined) {
-    lines.push(`wrk.body = ${luaString(typeof body === "string" ? body : JSON.stringify(body))}`);
-    if (!hasHeader(headers, "content-type")) lines.push(`wrk.headers["Content-Type"] = "application/json"`);
-  }
+  if (body !== undefined) lines.push(`wrk.body = ${luaString(body)}`);
   for (const [name, value] of Object.entries(headers))
     lines.push(`wrk.headers[ ${luaString(name)} ] = ${luaString(value)}`);
   const path = join(scriptDir, `request-${++scriptCount}.lua`);
   writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
 }
-
-const hasHeader = (headers, name) => Object.keys(headers).some((h) => h.toLowerCase() === name);
 
 // A Lua long string needs no escaping; the level grows until the text cannot close it. Used as a
 // table key it needs spaces around it, since "[[[" would open a long string.
