@@ -1,27 +1,36 @@
 import superjson from "superjson";
+import { isoOfPlainDate } from "../platform/iso-date.js";
 
 type Serialized = ReturnType<typeof superjson.serialize>;
+type Meta = NonNullable<Serialized["meta"]>;
 
 /**
- * `superjson.serialize(value)`, without superjson's walk where the value is plain JSON already:
- * strings, booleans, null, finite numbers other than -0, and arrays and plain objects of those with
- * no object met twice. superjson's answer for such a value is `{ json: <a copy of it> }` with no
- * `meta`, after a walk that cost ~2,800 instructions for a one-field object and ~11,000 for the W4
- * echo's five fields (callgrind, BENCHMARKS.md); the check below costs a fraction of that. It stops at
- * the first value superjson would annotate — a Date, undefined, NaN, a Map, a class instance, a
- * repeated object, a key superjson refuses — and superjson then does all the work. Hand-written
- * because superjson has no such shortcut.
+ * `superjson.serialize(value)`, without superjson's walk where the value is plain JSON — strings,
+ * booleans, null, finite numbers other than -0, arrays and plain objects of those, no object met
+ * twice — or plain JSON with Dates, which is what most procedures return (Prisma gives every
+ * timestamp as a Date). superjson's walk cost ~2,800 instructions for a one-field object and ~11,000
+ * for the W4 echo's five fields (callgrind, BENCHMARKS.md), and ~90 µs of W2's ~800 µs for a page of 20
+ * items; the check below costs a fraction of that. Its answer is superjson's to the byte: `{ json }`
+ * for plain JSON; for Dates, a copy with each one as its ISO string and `meta.values` naming their
+ * paths in superjson's order. It stops at the first value superjson would annotate otherwise —
+ * undefined, NaN, a Map, a class instance, a Date subclass or one out of years 0–9999, an object or
+ * Date met twice, a key superjson refuses — and superjson then does all the work. Hand-written because
+ * superjson has no such shortcut.
  *
- * `json` is the value itself rather than a copy: what is done with a serialization is writing it as
- * JSON, which gives the same text. An array's own non-index properties, which JSON leaves out, are not
- * looked at (superjson would annotate one holding a Date). With a custom transformer registered
- * (it could claim plain objects) every value goes to superjson.
+ * Without Dates `json` is the value itself rather than a copy: what is done with a serialization is
+ * writing it as JSON, which gives the same text. An array's own non-index properties, which JSON leaves
+ * out, are not looked at (superjson would annotate one holding a Date). With a custom transformer
+ * registered (it could claim plain objects or Dates) every value goes to superjson.
  */
 export function serializeWithSuperjson(value: unknown): Serialized {
-  if (customTransformers !== undefined && customTransformers.size === 0 && isPlainJson(value, undefined)) {
-    return { json: value as Serialized["json"] };
-  }
-  return superjson.serialize(value as never);
+  if (customTransformers === undefined || customTransformers.size !== 0) return superjson.serialize(value as never);
+  const walk: Walk = { met: new Set(), isos: [] };
+  const found = annotationsOf(value, walk);
+  if (found === undefined) return { json: value as Serialized["json"] };
+  if (found === NOT_PLAIN) return superjson.serialize(value as never);
+  if (found === DATE) return { json: walk.isos[0], meta: { values: ["Date"], v: 1 } };
+  const values = materialize(found, "", {}) as Meta["values"];
+  return { json: withIsoStrings(value, walk.isos, { next: 0 }) as Serialized["json"], meta: { values, v: 1 } };
 }
 
 /**
@@ -36,36 +45,128 @@ const customTransformers = (
 /** Keys superjson throws on (prototype pollution); superjson gives the error. */
 const REFUSED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
-function isPlainJson(value: unknown, seen: Set<object> | undefined): boolean {
+/** Something superjson would annotate other than a Date: superjson serializes the whole value. */
+const NOT_PLAIN = Symbol("not plain");
+/** A Date superjson writes as its ISO string and annotates `["Date"]`. */
+const DATE = Symbol("Date");
+
+/**
+ * The Dates under one array or object, gathered as superjson's walk gathers its annotations (plainer.js):
+ * Dates at keys that look like array indices in `indices`; Dates at other keys and (with a "." after the
+ * key) containers holding Dates in `rest`, as (key, found) pairs. Kept apart because superjson writes
+ * the indices first, and that order is in the text of `meta.values`.
+ */
+class Pending {
+  readonly indices: string[] = [];
+  readonly rest: (string | Pending | typeof DATE)[] = [];
+}
+
+type Found = undefined | typeof NOT_PLAIN | typeof DATE | Pending;
+
+/** One walk's state: the objects met, and each Date's ISO string in the order the walk met them. */
+interface Walk {
+  met: Set<object>;
+  isos: string[];
+}
+
+function annotationsOf(value: unknown, walk: Walk): Found {
   switch (typeof value) {
     case "string":
     case "boolean":
-      return true;
+      return undefined;
     case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
+      return Number.isFinite(value) && !Object.is(value, -0) ? undefined : NOT_PLAIN;
     case "object":
       break;
     default:
-      return false;
+      return NOT_PLAIN;
   }
-  if (value === null) return true;
+  if (value === null) return undefined;
+  // superjson annotates an object (a Date too) met twice, so the client gets one object back.
+  if (walk.met.has(value)) return NOT_PLAIN;
+  walk.met.add(value);
   const prototype = Object.getPrototypeOf(value);
+  if (prototype === Date.prototype) {
+    const iso = isoOfPlainDate(value as Date);
+    if (iso === undefined) return NOT_PLAIN;
+    walk.isos.push(iso);
+    return DATE;
+  }
   const array = Array.isArray(value);
-  if (array ? prototype !== Array.prototype : prototype !== Object.prototype && prototype !== null) return false;
-  if (value === Object.prototype) return false;
-  // superjson annotates an object met twice (referential equality), so the client gets one object back.
-  const met = seen ?? new Set<object>();
-  if (met.has(value)) return false;
-  met.add(value);
+  if (array ? prototype !== Array.prototype : prototype !== Object.prototype && prototype !== null) return NOT_PLAIN;
+  if (value === Object.prototype) return NOT_PLAIN;
+  let pending: Pending | undefined;
   if (array) {
-    // A hole reads as undefined, which superjson annotates as well: it is left to superjson.
-    for (let index = 0; index < value.length; index++) if (!isPlainJson(value[index], met)) return false;
-    return true;
+    // A hole reads as undefined, which superjson annotates: it is left to superjson.
+    for (let index = 0; index < value.length; index++) {
+      const found = annotationsOf(value[index], walk);
+      if (found === undefined) continue;
+      if (found === NOT_PLAIN) return NOT_PLAIN;
+      pending ??= new Pending();
+      if (found === DATE) pending.indices.push(String(index));
+      else pending.rest.push(`${index}.`, found);
+    }
+    return pending;
   }
   const record = value as Record<string, unknown>;
   for (const key in record) {
     if (!Object.hasOwn(record, key)) continue;
-    if (REFUSED_KEYS.has(key) || !isPlainJson(record[key], met)) return false;
+    if (REFUSED_KEYS.has(key)) return NOT_PLAIN;
+    const found = annotationsOf(record[key], walk);
+    if (found === undefined) continue;
+    if (found === NOT_PLAIN) return NOT_PLAIN;
+    pending ??= new Pending();
+    const escaped = escapeKey(key);
+    if (found !== DATE) pending.rest.push(`${escaped}.`, found);
+    else if (isArrayIndex(escaped)) pending.indices.push(escaped);
+    else pending.rest.push(escaped, DATE);
   }
-  return true;
+  return pending;
+}
+
+/** `meta.values` from what annotationsOf gathered: every Date's path, as superjson's `materialize`. */
+function materialize(pending: Pending, prefix: string, out: Record<string, ["Date"]>): Record<string, ["Date"]> {
+  for (const key of pending.indices) out[prefix + key] = ["Date"];
+  for (let i = 0; i < pending.rest.length; i += 2) {
+    const key = pending.rest[i] as string;
+    const found = pending.rest[i + 1];
+    if (found instanceof Pending) materialize(found, prefix + key, out);
+    else out[prefix + key] = ["Date"];
+  }
+  return out;
+}
+
+/**
+ * A copy of a value annotationsOf accepted, each Date replaced by its ISO string from `isos`: the walk
+ * goes in the same order, so the strings come in the order they were made.
+ */
+function withIsoStrings(value: unknown, isos: string[], cursor: { next: number }): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length);
+    for (let index = 0; index < value.length; index++) copy[index] = withIsoStrings(value[index], isos, cursor);
+    return copy;
+  }
+  if (Object.getPrototypeOf(value) === Date.prototype) return isos[cursor.next++];
+  const record = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key in record) if (Object.hasOwn(record, key)) copy[key] = withIsoStrings(record[key], isos, cursor);
+  return copy;
+}
+
+/** superjson's path segment for a key (pathstringifier.js): `\` and `.` escaped with `\`. */
+function escapeKey(key: string): string {
+  return key.includes("\\") || key.includes(".") ? key.replace(/\\/g, "\\\\").replace(/\./g, "\\.") : key;
+}
+
+/** superjson's test for a key it writes first (plainer.js `isArrayIndex`): a canonical uint32 below 2³²−1. */
+function isArrayIndex(key: string): boolean {
+  const length = key.length;
+  if (length === 0 || length > 10) return false;
+  for (let i = 0; i < length; i++) {
+    const code = key.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  if (key.charCodeAt(0) === 48) return length === 1;
+  return length < 10 || +key < 4_294_967_295;
 }

@@ -17,7 +17,7 @@ function remember(serialized: Serialized): Serialized {
 }
 
 /**
- * superjson (past its walk for values that are plain JSON already: plain-json.ts), with one addition
+ * superjson (past its walk for values that are plain JSON, with or without Dates: plain-json.ts), with one addition
  * for fan-out: an event sent to a thousand subscribers is serialised
  * once, not a thousand times. Only *frozen* values are remembered, as only they cannot change
  * between two serialisations; rooms freeze their messages for this (and so does the Redis bus for
