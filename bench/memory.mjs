@@ -1,14 +1,15 @@
-// Where our server's memory goes under W2: RSS split into V8's heap and the rest (code, Prisma's wasm
-// query compiler, buffers), idle, at the peak of a W2 run, and once the load has stopped and a full
-// garbage collection has run; and the garbage collector's pauses during the run. The RSS target of
-// the performance issue is read against this.
+// Where our server's memory goes under W2: RSS split into file-backed pages (Node's binary and
+// libraries), malloc, V8's heap by generation and the rest (WebAssembly, stacks), idle, near the end
+// of a W2 run, and once the load has stopped and a full garbage collection has run; the RSS peak; and
+// the garbage collector's pauses during the run. The RSS target of the performance issue is read
+// against this.
 //   node bench/memory.mjs [--duration 10] [--flags="--max-old-space-size=96"] [--env HEAP_GROWTH_PERCENT=0]
 //        [--path /api/health] [--body '{"title":…}'] [--script bench/peers/trellis-echo.mjs]
 // `--path` (and `--body`, which makes it a POST) load another request than W2's list; `--script` runs
 // another build of our server, e.g. the W4 echo's.
 // Like run.mjs it creates, migrates and seeds a PostgreSQL database on BENCH_PG_URL and drops it after.
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createBenchDatabase } from "./lib/database.mjs";
 import { signJwt } from "./lib/jwt.mjs";
@@ -31,10 +32,15 @@ const { values: args } = parseArgs({
   },
 });
 
-// Runs inside the server: a memory reading (MiB) on stderr every 250 ms, with the garbage
-// collector's pauses so far (count and ms, young and full collections), and a full GC on SIGUSR2.
+// Runs inside the server: a memory reading (MiB) on stderr every 250 ms — with the physical size of
+// V8's young generation, old generation and large-object and code spaces, and the garbage
+// collector's pauses so far (count and ms, young and full collections) — a full GC on SIGUSR2, and on
+// SIGWINCH a reading with its own RSS split (lib/rss-split.mjs), taken at the same instant as the heap's.
+const rssSplitUrl = pathToFileURL(join(repoRoot, "bench/lib/rss-split.mjs")).href;
 const probe = `data:text/javascript,${encodeURIComponent(`
   import { PerformanceObserver, constants } from "node:perf_hooks";
+  import { getHeapSpaceStatistics } from "node:v8";
+  import { rssSplit } from ${JSON.stringify(rssSplitUrl)};
   const mib = (n) => Math.round(n / 1048576);
   const gc = { young: 0, youngMs: 0, full: 0, fullMs: 0 };
   new PerformanceObserver((list) => {
@@ -43,12 +49,17 @@ const probe = `data:text/javascript,${encodeURIComponent(`
       else { gc.full++; gc.fullMs += entry.duration; }
     }
   }).observe({ entryTypes: ["gc"] });
-  const report = () => {
+  const space = { new_space: "heapYoung", new_large_object_space: "heapYoung", old_space: "heapOld" };
+  const report = (split) => {
     const m = process.memoryUsage();
-    process.stderr.write("MEM " + JSON.stringify({ rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), ...gc }) + "\\n");
+    const heap = { heapYoung: 0, heapOld: 0, heapLargeAndCode: 0 };
+    for (const s of getHeapSpaceStatistics()) heap[space[s.space_name] ?? "heapLargeAndCode"] += s.physical_space_size;
+    for (const key in heap) heap[key] = mib(heap[key]);
+    process.stderr.write("MEM " + JSON.stringify({ rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), ...heap, ...gc, ...split }) + "\\n");
   };
   setInterval(report, 250).unref();
   process.on("SIGUSR2", () => { globalThis.gc(); report(); });
+  process.on("SIGWINCH", () => report(rssSplit(process.pid)));
 `)}`;
 
 const database = await createBenchDatabase({
@@ -83,17 +94,26 @@ try {
     for (const line of lines) if (line.startsWith("MEM ")) readings.push(JSON.parse(line.slice(4)));
   });
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** A reading with the RSS split, asked of the probe. */
+  const snapshot = async () => {
+    const count = readings.length;
+    server.child.kill("SIGWINCH");
+    while (!readings.slice(count).some((reading) => reading.file !== undefined)) await sleep(20);
+    return readings.slice(count).find((reading) => reading.file !== undefined);
+  };
   await sleep(1500);
-  const idle = readings.at(-1);
+  const idle = await snapshot();
   const from = readings.length;
   const token = signJwt({ sub: userId, secret, claims: { iss: "trellis", typ: "access" } });
   const method = args.body === undefined ? "GET" : "POST";
+  const seconds = Number(args.duration);
+  const nearEnd = sleep(Math.max(seconds - 1, seconds / 2) * 1000).then(snapshot);
   const result = await runWrk({
     url: `${server.baseUrl}${args.path}`,
     method,
     body: args.body,
     headers: { Authorization: `Bearer ${token}` },
-    seconds: Number(args.duration),
+    seconds,
   });
   if (result.non2xx > result.requests * 0.01) throw new Error(`${args.path}: ${result.non2xx} answers were not 2xx`);
   const underLoad = readings.slice(from);
@@ -102,18 +122,22 @@ try {
   const pauses = (count, ms) => `${end[count] - start[count]} taking ${Math.round(end[ms] - start[ms])} ms`;
   server.child.kill("SIGUSR2");
   await sleep(1000);
-  const afterGc = readings.at(-1);
-  const row = (label, m) =>
-    `| ${label} | ${m.rss} | ${m.heapTotal} | ${m.heapUsed} | ${m.rss - m.heapTotal} | ${m.external} |`;
+  const afterGc = await snapshot();
+  const row = (label, m) => {
+    const heap = m.heapYoung + m.heapOld + m.heapLargeAndCode;
+    return `| ${label} | ${m.rss} | ${m.file} | ${m.malloc} | ${m.heapYoung} | ${m.heapOld} | ${m.heapLargeAndCode} | ${m.otherAnon - heap} | ${m.heapUsed} |`;
+  };
   console.log(
     `${method} ${args.path}, ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(1)} ms, flags: ${args.flags || "none"}, ` +
-      `env: ${args.env.join(" ") || "none"}; GC pauses under load: young ${pauses("young", "youngMs")}, ` +
-      `full ${pauses("full", "fullMs")}\n`,
+      `env: ${args.env.join(" ") || "none"}; RSS peak under load ${peak.rss} MiB; GC pauses under load: ` +
+      `young ${pauses("young", "youngMs")}, full ${pauses("full", "fullMs")}\n`,
   );
-  console.log("| MiB | RSS | V8 heap (reserved) | heap in use | RSS outside the heap | external |");
-  console.log("|---|---|---|---|---|---|");
+  console.log(
+    "| MiB | RSS | files (Node, libraries) | malloc | V8 young generation | V8 old generation | V8 large objects, code | other anonymous (wasm, stacks) | V8 heap in use |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|");
   console.log(row("idle", idle));
-  console.log(row("peak under load", peak));
+  console.log(row("under load, 1 s before the end", await nearEnd));
   console.log(row("after load, full GC", afterGc));
 } finally {
   if (server) await stopTarget(server);
