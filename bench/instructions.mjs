@@ -9,8 +9,9 @@
 // The main thread's count is what a request costs the event loop; "all threads" adds the garbage
 // collector's helpers and libuv's pool. Each target runs in `--processes` fresh processes: in plain
 // Node 20 about half of fresh processes take a slow path in process.nextTick (~34k instructions per
-// request; BENCHMARKS.md, "nextTick"). Our server warms it away; the reference peers are plain
-// Fastify and keep it, so their spread is shown rather than hidden.
+// request; BENCHMARKS.md, "nextTick"). Our server warms it away, and so does fastify-stack (our HTTP
+// stack, started as our server starts); fastify-route is plain Fastify and keeps it, so its spread is
+// shown rather than hidden.
 // Ratio = the fastify-route row's instructions ÷ the row's, per process pair (the lower route count):
 // what the throughput ratio would be if time followed instructions. It does not quite: see BENCHMARKS.md.
 import { execFileSync } from "node:child_process";

@@ -1,7 +1,9 @@
 // Reference peer, not a competitor: the plain `{"hello":"world"}` route of fastify-route.mjs behind
 // our server's HTTP stack — Fastify options, logger (warn), request-id/timing/trusted-host hooks,
-// error fallbacks, CORS and compression, set up as server/src/app.ts does, from the built server.
-// Its W1 ratio is the ceiling any route of our server can reach before tRPC or REST do any work.
+// error fallbacks, CORS and compression, set up as server/src/app.ts does, from the built server, in
+// a process prepared as main.ts prepares ours (prepareRuntime: the heap-growth cap, no pretenuring,
+// nextTick warmed). Its W1 ratio is the ceiling any route of our server can reach before tRPC or REST
+// do any work.
 import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -16,6 +18,11 @@ const { LogController } = await import(pathToFileURL(serverRequire.resolve("fast
 const { registerRequestHooks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/hooks.js")).href);
 const { registerFallbacks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/fallbacks.js")).href);
 const { registerCors } = await import(pathToFileURL(join(repoRoot, "server/dist/http/cors.js")).href);
+const { prepareRuntime } = await import(pathToFileURL(join(repoRoot, "server/dist/platform/runtime.js")).href);
+const { DEV_JWT_SECRET, loadEnv } = await import(pathToFileURL(join(repoRoot, "server/dist/env.js")).href);
+
+// The server's defaults for what prepareRuntime reads (the peer has no secret of its own to check).
+await prepareRuntime(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }));
 
 const app = Fastify({
   logger: { level: "warn" },
