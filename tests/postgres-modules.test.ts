@@ -8,7 +8,8 @@ import { type Instance, startInstance } from "./support/instance.js";
 /**
  * A server on a PostgreSQL server does not load the embedded database: PGlite and its Prisma
  * adapter are ~15-20 MB of resident memory it would carry for nothing (BENCHMARKS.md, 71c902b).
- * The server process records every module it loads (support/record-loads.mjs).
+ * Likewise, without REDIS_URL and SMTP_URL, it loads neither ioredis (~2 MiB of heap) nor nodemailer
+ * (~3 MiB). The server process records every module it loads (support/record-loads.mjs).
  */
 const postgres = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const scratch = mkdtempSync(path.join(tmpdir(), "trellis-loads-"));
@@ -29,7 +30,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-it("a server on PostgreSQL answers without ever loading PGlite", async () => {
+it("a server on PostgreSQL without Redis or SMTP answers without ever loading PGlite, ioredis or nodemailer", async () => {
   const email = `modules-${Date.now()}@example.com`;
   const password = "correct horse battery";
   const register = await fetch(`${server.url}/api/v1/auth/register`, {
@@ -52,7 +53,9 @@ it("a server on PostgreSQL answers without ever loading PGlite", async () => {
   const loaded = readFileSync(loadsFile, "utf8").split("\n");
   // The recording works: the PostgreSQL driver it did use is there.
   expect(loaded.some((url) => url.includes("/node_modules/@prisma/adapter-pg/"))).toBe(true);
-  expect(loaded.filter((url) => /\/node_modules\/(@electric-sql\/pglite|pglite-prisma-adapter)\//.test(url))).toEqual(
-    [],
-  );
+  expect(
+    loaded.filter((url) =>
+      /\/node_modules\/(@electric-sql\/pglite|pglite-prisma-adapter|ioredis|nodemailer)\//.test(url),
+    ),
+  ).toEqual([]);
 });

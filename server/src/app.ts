@@ -20,7 +20,6 @@ import { resolvePgliteDir } from "./platform/db/pglite.js";
 import type { Deps } from "./platform/deps.js";
 import { createDbJobQueue } from "./platform/jobs/db-job-queue.js";
 import { createCapturedMailer } from "./platform/mail/captured-mailer.js";
-import { createSmtpMailer } from "./platform/mail/smtp-mailer.js";
 import { openRealtime } from "./platform/realtime.js";
 import { createAccessTokens } from "./platform/security/access-tokens.js";
 import { argon2idHasher } from "./platform/security/password-hasher.js";
@@ -139,11 +138,14 @@ async function buildDeps(
     db = database.prisma;
   }
   // The bus, presence and rate limits: in process, or in Redis when REDIS_URL is set.
-  const realtime = openRealtime(env, { bus: overrides.bus, onError: (error) => log(`realtime: ${error}`) });
+  const realtime = await openRealtime(env, { bus: overrides.bus, onError: (error) => log(`realtime: ${error}`) });
   closers.push(() => realtime.close());
+  // nodemailer (~3 MiB of heap) is loaded only when mail goes to an SMTP server.
   const mailer =
     overrides.mailer ??
-    (env.SMTP_URL ? createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM }) : createCapturedMailer(db));
+    (env.SMTP_URL
+      ? (await import("./platform/mail/smtp-mailer.js")).createSmtpMailer({ url: env.SMTP_URL, from: env.MAIL_FROM })
+      : createCapturedMailer(db));
   closers.push(() => mailer.close());
   // Stopped by Server.stop() before any closer runs, so running jobs still have the database.
   const jobs = overrides.jobs ?? createDbJobQueue({ db, clock, log: logger });

@@ -6,7 +6,6 @@ import { createMemoryPresenceStore } from "./presence/memory-store.js";
 import { createPresence, type Presence } from "./presence/presence.js";
 import { createRedisPresenceStore } from "./presence/redis-store.js";
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from "./rate-limit/rate-limiter.js";
-import { connectRedis, disconnectRedis } from "./redis.js";
 
 /** What live features share: the event bus, presence and rate limits. */
 export interface Realtime {
@@ -19,9 +18,13 @@ export interface Realtime {
 /**
  * In process by default; with `REDIS_URL`, all three live in Redis so that several instances act
  * as one. Two Redis connections per instance: one for commands, one for subscriptions.
- * `bus` replaces the bus (tests), and presence then publishes on it.
+ * `bus` replaces the bus (tests), and presence then publishes on it. ioredis is loaded only then: ~2 MiB
+ * of heap that a server without Redis would carry for nothing (the Redis drivers import only its types).
  */
-export function openRealtime(env: Env, opts: { bus?: EventBus; onError?: (error: unknown) => void } = {}): Realtime {
+export async function openRealtime(
+  env: Env,
+  opts: { bus?: EventBus; onError?: (error: unknown) => void } = {},
+): Promise<Realtime> {
   const onError = opts.onError ?? (() => {});
   const tickMs = Math.max(500, Math.floor((env.PRESENCE_TTL_SECONDS * 1000) / 3));
 
@@ -39,6 +42,7 @@ export function openRealtime(env: Env, opts: { bus?: EventBus; onError?: (error:
     };
   }
 
+  const { connectRedis, disconnectRedis } = await import("./redis.js");
   const commands = connectRedis(env.REDIS_URL, "trellis", onError);
   const subscriber = connectRedis(env.REDIS_URL, "trellis-subscriber", onError);
   const prefix = env.REDIS_KEY_PREFIX;

@@ -62,7 +62,7 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
   const db = database ?? (await openIsolatedDatabase());
   const env = overrides.env ?? testEnv();
   const clock = overrides.clock ?? manualClock();
-  const realtime = openRealtime(env, { bus: overrides.bus });
+  const realtime = await openRealtime(env, { bus: overrides.bus });
   const callers =
     overrides.callers ?? (await openCallers({ db: db.prisma, bus: realtime.bus, clock, ttlMs: env.AUTH_CACHE_TTL_MS }));
   const deps: Deps = {
