@@ -9,8 +9,9 @@ type Meta = NonNullable<Serialized["meta"]>;
  * booleans, null, finite numbers other than -0, arrays and plain objects of those, no object met
  * twice — or plain JSON with Dates, which is what most procedures return (Prisma gives every
  * timestamp as a Date). superjson's walk cost ~2,800 instructions for a one-field object and ~11,000
- * for the W4 echo's five fields (callgrind, BENCHMARKS.md), and ~90 µs of W2's ~800 µs for a page of 20
- * items; the check below costs a fraction of that. Its answer is superjson's to the byte: `{ json }`
+ * for the W4 echo's five fields (callgrind, BENCHMARKS.md), where the check below costs a fraction of
+ * that; serializing and writing W2's page of 20 items with 40 Dates took 89–97 µs through superjson and
+ * 66 µs here (a micro-benchmark; README, Performance). Its answer is superjson's to the byte: `{ json }`
  * for plain JSON; for Dates, a copy with each one as its ISO string and `meta.values` naming their
  * paths in superjson's order. It stops at the first value superjson would annotate otherwise —
  * undefined, NaN, a Map, a class instance, a Date subclass or one out of years 0–9999, an object or
