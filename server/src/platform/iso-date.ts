@@ -1,6 +1,6 @@
 /**
- * A Date's ISO string the way `JSON.stringify` and superjson would write it, without their slow path:
- * V8 (Node 20) leaves its fast JSON serializer for each Date to call `toJSON` and then `toISOString`
+ * Dates as the ISO strings `JSON.stringify` and superjson would write, without their slow path: V8
+ * (Node 20) leaves its fast JSON serializer for each Date to call `toJSON` and then `toISOString`
  * through the generic call path. Used by the REST writer (http/fast/json-text.ts) and the tRPC
  * transformer's shortcut (trpc/plain-json.ts). Hand-written: no package formats a time value faster.
  */
@@ -11,16 +11,46 @@ const FIRST_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 const LAST_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
 /**
- * `date.toISOString()` for a Date whose `toJSON` and `toISOString` are the built-in ones (on
- * Date.prototype, not overridden on the Date) and whose year is 0–9999; undefined for any other
- * Date (invalid, a 6-digit year, patched methods), which is left to the caller's slow path.
+ * Whether `date.toISOString()` can be had here: its `toJSON` and `toISOString` are the built-in ones
+ * (on Date.prototype, not overridden on the Date) and its year is 0–9999. Any other Date (invalid, a
+ * 6-digit year, patched methods) is left to the caller's slow path.
  */
-export function isoOfPlainDate(date: Date): string | undefined {
-  if (Date.prototype.toJSON !== toJSON || Date.prototype.toISOString !== toISOString) return undefined;
-  if (Object.hasOwn(date, "toJSON") || Object.hasOwn(date, "toISOString")) return undefined;
+export function isPlainDate(date: Date): boolean {
+  if (Date.prototype.toJSON !== toJSON || Date.prototype.toISOString !== toISOString) return false;
+  if (Object.hasOwn(date, "toJSON") || Object.hasOwn(date, "toISOString")) return false;
   const ms = date.getTime();
-  if (!(ms >= FIRST_MS && ms <= LAST_MS)) return undefined;
-  return isoString(ms);
+  return ms >= FIRST_MS && ms <= LAST_MS;
+}
+
+/** `date.toISOString()` for a Date that isPlainDate accepts; undefined for any other. */
+export function isoOfPlainDate(date: Date): string | undefined {
+  return isPlainDate(date) ? isoString(date.getTime()) : undefined;
+}
+
+/** What withIsoDates throws for a value nested deeper than any answer (or a cycle). */
+export const TOO_DEEP = Symbol("too deep");
+const MAX_DEPTH = 200;
+
+/**
+ * A copy of `value` in which each Date that JSON.stringify would turn into its ISO string already is
+ * one. Everything else is left as it was: a Date isPlainDate refuses, an object with its own `toJSON`
+ * (or any on a plain object's prototype chain), a class instance (Map, Decimal, …), and what is not
+ * an object. Throws TOO_DEEP past 200 levels.
+ */
+export function withIsoDates(value: unknown, depth = 0): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (depth > MAX_DEPTH) throw TOO_DEEP;
+  if (Array.isArray(value)) {
+    const copy = new Array(value.length);
+    for (let i = 0; i < value.length; i++) copy[i] = withIsoDates(value[i], depth + 1);
+    return copy;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Date.prototype) return isoOfPlainDate(value as Date) ?? value;
+  if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = withIsoDates((value as Record<string, unknown>)[key], depth + 1);
+  return copy;
 }
 
 const DAY_MS = 86_400_000;

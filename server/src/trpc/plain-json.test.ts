@@ -91,6 +91,7 @@ const CORPUS: [string, unknown][] = [
   ["an invalid Date", { bad: new Date(Number.NaN) }],
   ["a Date with its own toISOString", { own: ownIsoString }],
   ["a Date next to undefined", { at: at(1), gone: undefined }],
+  ["a toJSON key beside a Date", { toJSON: 1, at: at(1) }],
   ["undefined inside an object", { a: 1, b: undefined }],
   ["undefined inside an array", [1, undefined]],
   ["a hole in an array", sparse],

@@ -1,5 +1,5 @@
 import superjson from "superjson";
-import { isoOfPlainDate } from "../platform/iso-date.js";
+import { isPlainDate, TOO_DEEP, withIsoDates } from "../platform/iso-date.js";
 
 type Serialized = ReturnType<typeof superjson.serialize>;
 type Meta = NonNullable<Serialized["meta"]>;
@@ -12,11 +12,12 @@ type Meta = NonNullable<Serialized["meta"]>;
  * for the W4 echo's five fields (callgrind, BENCHMARKS.md), where the check below costs a fraction of
  * that; serializing and writing W2's page of 20 items with 40 Dates took 89–97 µs through superjson and
  * 66 µs here (a micro-benchmark; README, Performance). Its answer is superjson's to the byte: `{ json }`
- * for plain JSON; for Dates, a copy with each one as its ISO string and `meta.values` naming their
- * paths in superjson's order. It stops at the first value superjson would annotate otherwise —
- * undefined, NaN, a Map, a class instance, a Date subclass or one out of years 0–9999, an object or
- * Date met twice, a key superjson refuses — and superjson then does all the work. Hand-written because
- * superjson has no such shortcut.
+ * for plain JSON; for Dates, a copy with each one as its ISO string (withIsoDates, the REST writer's
+ * copy) and `meta.values` naming their paths in superjson's order. It stops at the first value
+ * superjson would annotate otherwise — undefined, NaN, a Map, a class instance, a Date subclass or one
+ * out of years 0–9999, an object or Date met twice, a key superjson refuses — or an object with a
+ * `toJSON` key, and superjson then does all the work. Hand-written because superjson has no such
+ * shortcut.
  *
  * Without Dates `json` is the value itself rather than a copy: what is done with a serialization is
  * writing it as JSON, which gives the same text. An array's own non-index properties, which JSON leaves
@@ -25,13 +26,19 @@ type Meta = NonNullable<Serialized["meta"]>;
  */
 export function serializeWithSuperjson(value: unknown): Serialized {
   if (customTransformers === undefined || customTransformers.size !== 0) return superjson.serialize(value as never);
-  const walk: Walk = { met: new Set(), isos: [] };
-  const found = annotationsOf(value, walk);
+  const found = annotationsOf(value, new Set());
   if (found === undefined) return { json: value as Serialized["json"] };
   if (found === NOT_PLAIN) return superjson.serialize(value as never);
-  if (found === DATE) return { json: walk.isos[0], meta: { values: ["Date"], v: 1 } };
-  const values = materialize(found, "", {}) as Meta["values"];
-  return { json: withIsoStrings(value, walk.isos, { next: 0 }) as Serialized["json"], meta: { values, v: 1 } };
+  let json: unknown;
+  try {
+    json = withIsoDates(value);
+  } catch (error) {
+    // Nested deeper than any answer: superjson's own result or error.
+    if (error === TOO_DEEP) return superjson.serialize(value as never);
+    throw error;
+  }
+  const values = (found === DATE ? ["Date"] : materialize(found, "", {})) as Meta["values"];
+  return { json: json as Serialized["json"], meta: { values, v: 1 } };
 }
 
 /**
@@ -64,13 +71,7 @@ class Pending {
 
 type Found = undefined | typeof NOT_PLAIN | typeof DATE | Pending;
 
-/** One walk's state: the objects met, and each Date's ISO string in the order the walk met them. */
-interface Walk {
-  met: Set<object>;
-  isos: string[];
-}
-
-function annotationsOf(value: unknown, walk: Walk): Found {
+function annotationsOf(value: unknown, met: Set<object>): Found {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -84,23 +85,19 @@ function annotationsOf(value: unknown, walk: Walk): Found {
   }
   if (value === null) return undefined;
   // superjson annotates an object (a Date too) met twice, so the client gets one object back.
-  if (walk.met.has(value)) return NOT_PLAIN;
-  walk.met.add(value);
+  if (met.has(value)) return NOT_PLAIN;
+  met.add(value);
   const prototype = Object.getPrototypeOf(value);
-  if (prototype === Date.prototype) {
-    const iso = isoOfPlainDate(value as Date);
-    if (iso === undefined) return NOT_PLAIN;
-    walk.isos.push(iso);
-    return DATE;
-  }
+  if (prototype === Date.prototype) return isPlainDate(value as Date) ? DATE : NOT_PLAIN;
   const array = Array.isArray(value);
   if (array ? prototype !== Array.prototype : prototype !== Object.prototype && prototype !== null) return NOT_PLAIN;
-  if (value === Object.prototype) return NOT_PLAIN;
+  // withIsoDates leaves an object with a `toJSON` key as it is: superjson copies it.
+  if (value === Object.prototype || (!array && "toJSON" in value)) return NOT_PLAIN;
   let pending: Pending | undefined;
   if (array) {
     // A hole reads as undefined, which superjson annotates: it is left to superjson.
     for (let index = 0; index < value.length; index++) {
-      const found = annotationsOf(value[index], walk);
+      const found = annotationsOf(value[index], met);
       if (found === undefined) continue;
       if (found === NOT_PLAIN) return NOT_PLAIN;
       pending ??= new Pending();
@@ -113,7 +110,7 @@ function annotationsOf(value: unknown, walk: Walk): Found {
   for (const key in record) {
     if (!Object.hasOwn(record, key)) continue;
     if (REFUSED_KEYS.has(key)) return NOT_PLAIN;
-    const found = annotationsOf(record[key], walk);
+    const found = annotationsOf(record[key], met);
     if (found === undefined) continue;
     if (found === NOT_PLAIN) return NOT_PLAIN;
     pending ??= new Pending();
@@ -135,24 +132,6 @@ function materialize(pending: Pending, prefix: string, out: Record<string, ["Dat
     else out[prefix + key] = ["Date"];
   }
   return out;
-}
-
-/**
- * A copy of a value annotationsOf accepted, each Date replaced by its ISO string from `isos`: the walk
- * goes in the same order, so the strings come in the order they were made.
- */
-function withIsoStrings(value: unknown, isos: string[], cursor: { next: number }): unknown {
-  if (typeof value !== "object" || value === null) return value;
-  if (Array.isArray(value)) {
-    const copy = new Array(value.length);
-    for (let index = 0; index < value.length; index++) copy[index] = withIsoStrings(value[index], isos, cursor);
-    return copy;
-  }
-  if (Object.getPrototypeOf(value) === Date.prototype) return isos[cursor.next++];
-  const record = value as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
-  for (const key in record) if (Object.hasOwn(record, key)) copy[key] = withIsoStrings(record[key], isos, cursor);
-  return copy;
 }
 
 /** superjson's path segment for a key (pathstringifier.js): `\` and `.` escaped with `\`. */
