@@ -32,10 +32,10 @@ const { values: args } = parseArgs({
   },
 });
 
-// Runs inside the server: a memory reading (MiB) on stderr every 250 ms — with the physical size of
-// V8's young generation, old generation and large-object and code spaces, and the garbage
-// collector's pauses so far (count and ms, young and full collections) — a full GC on SIGUSR2, and on
-// SIGWINCH a reading with its own RSS split (lib/rss-split.mjs), taken at the same instant as the heap's.
+// Runs inside the server: a memory reading (MiB) on stderr every 250 ms with the garbage collector's
+// pauses so far (count and ms, young and full collections), a full GC on SIGUSR2, and on SIGWINCH a
+// reading with the split: the physical size of V8's young generation, old generation and large-object
+// and code spaces, and the RSS split (lib/rss-split.mjs), both taken at the same instant.
 const rssSplitUrl = pathToFileURL(join(repoRoot, "bench/lib/rss-split.mjs")).href;
 const probe = `data:text/javascript,${encodeURIComponent(`
   import { PerformanceObserver, constants } from "node:perf_hooks";
@@ -49,17 +49,20 @@ const probe = `data:text/javascript,${encodeURIComponent(`
       else { gc.full++; gc.fullMs += entry.duration; }
     }
   }).observe({ entryTypes: ["gc"] });
-  const space = { new_space: "heapYoung", new_large_object_space: "heapYoung", old_space: "heapOld" };
   const report = (split) => {
     const m = process.memoryUsage();
+    process.stderr.write("MEM " + JSON.stringify({ rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), ...gc, ...split }) + "\\n");
+  };
+  const space = { new_space: "heapYoung", new_large_object_space: "heapYoung", old_space: "heapOld" };
+  const split = () => {
     const heap = { heapYoung: 0, heapOld: 0, heapLargeAndCode: 0 };
     for (const s of getHeapSpaceStatistics()) heap[space[s.space_name] ?? "heapLargeAndCode"] += s.physical_space_size;
     for (const key in heap) heap[key] = mib(heap[key]);
-    process.stderr.write("MEM " + JSON.stringify({ rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), ...heap, ...gc, ...split }) + "\\n");
+    return { ...heap, ...rssSplit(process.pid) };
   };
   setInterval(report, 250).unref();
   process.on("SIGUSR2", () => { globalThis.gc(); report(); });
-  process.on("SIGWINCH", () => report(rssSplit(process.pid)));
+  process.on("SIGWINCH", () => report(split()));
 `)}`;
 
 const database = await createBenchDatabase({
@@ -94,12 +97,15 @@ try {
     for (const line of lines) if (line.startsWith("MEM ")) readings.push(JSON.parse(line.slice(4)));
   });
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  /** A reading with the RSS split, asked of the probe. */
+  /** A reading with the split, asked of the probe. */
   const snapshot = async () => {
     const count = readings.length;
     server.child.kill("SIGWINCH");
-    while (!readings.slice(count).some((reading) => reading.file !== undefined)) await sleep(20);
-    return readings.slice(count).find((reading) => reading.file !== undefined);
+    for (;;) {
+      const reading = readings.slice(count).find((r) => r.file !== undefined);
+      if (reading) return reading;
+      await sleep(20);
+    }
   };
   await sleep(1500);
   const idle = await snapshot();
