@@ -80,7 +80,9 @@ try {
   for (let round = 0; round < Number(args.processes); round++) {
     for (const row of rows) {
       const counts = await countOne(row);
-      log(`${row.workload} ${row.row}: ${counts.main} main thread, ${counts.all} all threads, ${counts.idle} main thread idle for as long, per request`);
+      log(
+        `${row.workload} ${row.row}: ${counts.main} main thread, ${counts.all} all threads, ${counts.idle} main thread idle for as long, per request`,
+      );
       results.push({ workload: row.workload, row: row.row, round, ...counts });
     }
   }
@@ -213,7 +215,9 @@ function send(agent, url, row, count) {
 }
 
 /** A request's own main-thread count: the counted stretch less what the idle stretch after it cost. */
-const net = (r) => r.main - r.idle;
+function net(r) {
+  return r.main - r.idle;
+}
 
 function report(all) {
   const m = machineInfo(repoRoot);

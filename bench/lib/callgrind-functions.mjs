@@ -17,7 +17,8 @@ export function readPerfMap(path) {
     ranges.push({ start, end: start + BigInt(`0x${match[2]}`), name: match[3], order: ranges.length });
   }
   ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-  ranges.longest = ranges.reduce((most, r) => (r.end - r.start > most ? r.end - r.start : most), 0n);
+  ranges.longest = 0n; // BigInts: Math.max does not take them
+  for (const range of ranges) if (range.end - range.start > ranges.longest) ranges.longest = range.end - range.start;
   return ranges;
 }
 
@@ -75,7 +76,10 @@ export function functionCosts(dumpText, perfMap = []) {
         afterCalls = false;
         if (callee === current) continue; // a function calling itself: its own cost is counted already
         let row = inclusiveCalls.get(current);
-        if (!row) inclusiveCalls.set(current, (row = new Map()));
+        if (!row) {
+          row = new Map();
+          inclusiveCalls.set(current, row);
+        }
         row.set(callee, (row.get(callee) ?? 0) + cost);
       } else {
         self.set(current, (self.get(current) ?? 0) + cost);

@@ -13,11 +13,12 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 // The server's own copies of Fastify and its plugins, not the bench package's.
 const serverRequire = createRequire(join(repoRoot, "server/package.json"));
 const load = async (name) => (await import(pathToFileURL(serverRequire.resolve(name)).href)).default;
-const [Fastify, compress] = await Promise.all([load("fastify"), load("@fastify/compress")]);
+const Fastify = await load("fastify");
 const { LogController } = await import(pathToFileURL(serverRequire.resolve("fastify")).href);
 const { registerRequestHooks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/hooks.js")).href);
 const { registerFallbacks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/fallbacks.js")).href);
 const { registerCors } = await import(pathToFileURL(join(repoRoot, "server/dist/http/cors.js")).href);
+const { registerCompression } = await import(pathToFileURL(join(repoRoot, "server/dist/http/compression.js")).href);
 const { prepareRuntime } = await import(pathToFileURL(join(repoRoot, "server/dist/platform/runtime.js")).href);
 const { DEV_JWT_SECRET, loadEnv } = await import(pathToFileURL(join(repoRoot, "server/dist/env.js")).href);
 
@@ -38,6 +39,6 @@ registerCors(app, {
   origins: ["http://localhost:3000", "http://127.0.0.1:3000"],
   exposedHeaders: ["x-request-id", "location"],
 });
-await app.register(compress, { threshold: 1024 });
+await registerCompression(app);
 app.get("/hello", async () => ({ hello: "world" }));
 await app.listen({ host: "127.0.0.1", port: Number(process.env.PORT ?? 4107) });

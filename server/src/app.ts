@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import compress from "@fastify/compress";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Env } from "./env.js";
 import { buildAsyncApiDocument, registerAsyncApi } from "./http/asyncapi.js";
+import { registerCompression } from "./http/compression.js";
 import { registerCors } from "./http/cors.js";
 import { registerDocs } from "./http/docs.js";
 import { registerFallbacks } from "./http/fallbacks.js";
@@ -68,7 +68,7 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
   registerRequestHooks(app, env);
   registerFallbacks(app);
   registerCors(app, { origins: env.CORS_ORIGINS, exposedHeaders: ["x-request-id", "location"] });
-  await app.register(compress, { threshold: 1024 });
+  await registerCompression(app);
 
   const createContext = createContextFactory(deps);
   const logInternal = (error: unknown, request: FastifyRequest) => request.log.error({ err: error }, "internal error");
