@@ -54,21 +54,32 @@ export function withIsoDates(value: unknown, depth = 0): unknown {
 }
 
 const DAY_MS = 86_400_000;
-/** "00".."99" and "000".."999": a table look-up instead of padding each field. */
-const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, "0"));
-const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, "0"));
+const ZERO = 48; // "0"
+const digit = (n: number) => ZERO + n;
 
-/** The last day formatted: the timestamps of one answer mostly fall on a few days. */
+/**
+ * The character codes of the last day's `YYYY-MM-DD`: the timestamps of one answer mostly fall on a few
+ * days, and working out a civil date is most of the arithmetic.
+ */
 let cachedDay = Number.NaN;
-let cachedDayPrefix = "";
+let year0 = ZERO;
+let year1 = ZERO;
+let year2 = ZERO;
+let year3 = ZERO;
+let month0 = ZERO;
+let month1 = ZERO;
+let day0 = ZERO;
+let day1 = ZERO;
 
-/** `new Date(ms).toISOString()` for years 0–9999: the day's `YYYY-MM-DDT`, then the time of day. */
+/**
+ * `new Date(ms).toISOString()` for years 0–9999, as one string made from its 24 character codes: a
+ * template literal of the parts built a chain of ~8 intermediate strings per Date, which JSON.stringify
+ * then had to flatten (40 Dates of a W2 page, formatted and serialized: 12.5–14 µs that way, 8.3 µs this
+ * way, in a micro-benchmark).
+ */
 function isoString(ms: number): string {
   const days = Math.floor(ms / DAY_MS);
-  if (days !== cachedDay) {
-    cachedDayPrefix = dayPrefix(days);
-    cachedDay = days;
-  }
+  if (days !== cachedDay) setDay(days);
   let rest = ms - days * DAY_MS;
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
@@ -76,14 +87,21 @@ function isoString(ms: number): string {
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
   const millis = rest - seconds * 1000;
-  return `${cachedDayPrefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[millis]}Z`;
+  // biome-ignore format: one line per field of YYYY-MM-DDTHH:MM:SS.mmmZ
+  return String.fromCharCode(
+    year0, year1, year2, year3, 45 /* - */, month0, month1, 45 /* - */, day0, day1, 84 /* T */,
+    digit(Math.floor(hours / 10)), digit(hours % 10), 58 /* : */,
+    digit(Math.floor(minutes / 10)), digit(minutes % 10), 58 /* : */,
+    digit(Math.floor(seconds / 10)), digit(seconds % 10), 46 /* . */,
+    digit(Math.floor(millis / 100)), digit(Math.floor(millis / 10) % 10), digit(millis % 10), 90 /* Z */,
+  );
 }
 
 /**
- * `YYYY-MM-DDT` of a count of days since 1970-01-01, with integer arithmetic: the civil date by
+ * Remembers the digits of a count of days since 1970-01-01, with integer arithmetic: the civil date by
  * H. Hinnant's `civil_from_days` (chrono-compatible low-level date algorithms).
  */
-function dayPrefix(days: number): string {
+function setDay(days: number) {
   const z = days + 719_468; // days since 0000-03-01
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
@@ -95,5 +113,13 @@ function dayPrefix(days: number): string {
   const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
-  return `${String(year).padStart(4, "0")}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T`;
+  year0 = digit(Math.floor(year / 1000));
+  year1 = digit(Math.floor(year / 100) % 10);
+  year2 = digit(Math.floor(year / 10) % 10);
+  year3 = digit(year % 10);
+  month0 = digit(Math.floor(month / 10));
+  month1 = digit(month % 10);
+  day0 = digit(Math.floor(day / 10));
+  day1 = digit(day % 10);
+  cachedDay = days;
 }
