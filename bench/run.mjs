@@ -19,7 +19,7 @@ import { signJwt } from "./lib/jwt.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { measureRounds } from "./lib/measure.mjs";
 import { stopAllTargets } from "./lib/process.mjs";
-import { runSection, updateBenchmarksMd } from "./lib/report.mjs";
+import { baselineSpread, runSection, UNSTEADY_SPREAD, updateBenchmarksMd } from "./lib/report.mjs";
 import { seedItems } from "./lib/seed-items.mjs";
 import { summarize } from "./lib/summary.mjs";
 import { WORKLOADS } from "./lib/workloads.mjs";
@@ -136,10 +136,12 @@ log(`results: ${resultsPath}`);
 
 // The chart shows W1 and W2 side by side: only a run that measured both redraws it, so a partial run
 // (`--only w2`) does not replace it with half a chart.
+// Nor does a run whose W1 or W2 baseline was unsteady (see baselineSpread).
 const chartIds = Object.keys(WORKLOADS).filter((id) => WORKLOADS[id].chart);
 const chartComplete = chartIds.every((id) => summary[id]);
+const chartSteady = chartIds.every((id) => !summary[id] || (baselineSpread(summary[id]) ?? 0) <= UNSTEADY_SPREAD);
 if (args["no-append"]) process.exit(0);
-if (chartComplete) {
+if (chartComplete && chartSteady) {
   const subtitle = `${machine.date.slice(0, 10)} · ${machine.cpuModel}, ${machine.cores} cores · node ${machine.node} · medians of ${opts.rounds} rounds × ${opts.duration} s`;
   const chart = renderChart(
     chartIds.map((id) => summary[id]),
@@ -149,9 +151,16 @@ if (chartComplete) {
 }
 updateBenchmarksMd(join(repoRoot, "BENCHMARKS.md"), {
   section,
-  ...(chartComplete && {
-    chartPath: "bench/chart-latest.svg",
-    chartCaption: `Chart of the run of ${machine.date.slice(0, 16).replace("T", " ")} UTC.`,
-  }),
+  ...(chartComplete &&
+    chartSteady && {
+      chartPath: "bench/chart-latest.svg",
+      chartCaption: `Chart of the run of ${machine.date.slice(0, 16).replace("T", " ")} UTC.`,
+    }),
 });
-log(chartComplete ? "appended to BENCHMARKS.md" : "appended to BENCHMARKS.md (chart kept: this run lacks W1 or W2)");
+log(
+  !chartComplete
+    ? "appended to BENCHMARKS.md (chart kept: this run lacks W1 or W2)"
+    : !chartSteady
+      ? "appended to BENCHMARKS.md (chart kept: an unsteady W1 or W2 baseline)"
+      : "appended to BENCHMARKS.md",
+);

@@ -5,6 +5,19 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 const CHART_START = "<!-- bench:chart:start -->";
 const CHART_END = "<!-- bench:chart:end -->";
 
+/**
+ * How far apart the baseline's rounds are, as max ÷ min − 1, or null with fewer than two rounds. Ratios
+ * divide by the same round's baseline, so a machine slow for a whole round cancels out; a baseline whose
+ * rounds differ by more than UNSTEADY_SPREAD was slowed on its own (these VMs' neighbours), and every
+ * ratio of that workload with it.
+ */
+export function baselineSpread(w) {
+  const rounds = w.baselineRpsPerRound.filter((rps) => typeof rps === "number" && rps > 0);
+  if (rounds.length < 2) return null;
+  return Math.max(...rounds) / Math.min(...rounds) - 1;
+}
+export const UNSTEADY_SPREAD = 0.25;
+
 const fmt = (v, digits = 0) => (v === null || v === undefined ? "–" : v.toFixed(digits));
 
 /** One run as a Markdown section: machine, method, then a table per workload. */
@@ -42,6 +55,7 @@ function workloadTable(w) {
     `### ${w.title}`,
     "",
     `Baseline ${w.baseline}: ${perRound || "not measured"} req/s in rounds 1..n.`,
+    ...unsteadyWarning(w),
     "",
     `| ${head.join(" | ")} |`,
     `|${head.map(() => "---").join("|")}|`,
@@ -62,6 +76,15 @@ function workloadTable(w) {
     lines.push(`| ${cells.join(" | ")} |`);
   }
   return lines;
+}
+
+function unsteadyWarning(w) {
+  const spread = baselineSpread(w);
+  if (spread === null || spread <= UNSTEADY_SPREAD) return [];
+  return [
+    "",
+    `**Unsteady baseline:** its rounds differ by ${Math.round(spread * 100)}% (over ${UNSTEADY_SPREAD * 100}%): the machine slowed it and not the rows it divides, so this workload's ratios are not a reading.`,
+  ];
 }
 
 function notes(r) {
