@@ -1,6 +1,7 @@
 import superjson from "superjson";
 import { isHandOffToken } from "../platform/events/hand-off.js";
 import { acceptHandOff } from "./hand-off.js";
+import { deserializeParsedInput } from "./parsed-input.js";
 import { serializeWithSuperjson } from "./plain-json.js";
 
 type Serialized = ReturnType<typeof superjson.serialize>;
@@ -17,7 +18,8 @@ function remember(serialized: Serialized): Serialized {
 }
 
 /**
- * superjson (past its walk for values that are plain JSON, with or without Dates: plain-json.ts), with one addition
+ * superjson (past its walk for values that are plain JSON, with or without Dates: plain-json.ts, and without
+ * copying inputs: parsed-input.ts), with one addition
  * for fan-out: an event sent to a thousand subscribers is serialised
  * once, not a thousand times. Only *frozen* values are remembered, as only they cannot change
  * between two serialisations; rooms freeze their messages for this (and so does the Redis bus for
@@ -25,7 +27,8 @@ function remember(serialized: Serialized): Serialized {
  * frozen message, so envelopes are remembered by their `data` and `id`.
  */
 export const transformer = {
-  input: superjson,
+  // Inputs arrive freshly parsed, so they are annotated where they are instead of copied (parsed-input.ts).
+  input: { serialize: superjson.serialize, deserialize: deserializeParsedInput },
   output: {
     serialize(value: unknown): Serialized {
       if (typeof value !== "object" || value === null) return serializeWithSuperjson(value);
