@@ -145,12 +145,13 @@ async function countOne(row) {
   // With --separate-threads the first dump writes cg.1-01 (main thread), cg.1-02, … (other threads).
   const perThread = readdirSync(dir)
     .filter((file) => /^cg\.1-\d+$/.test(file))
-    .map((file) => ({ file, total: summaryOf(readFileSync(join(dir, file), "utf8")) }));
-  const main = perThread.find((t) => t.file === "cg.1-01")?.total;
-  if (main === undefined) throw new Error(`${row.row}: callgrind wrote no dump for the main thread`);
-  const all = perThread.reduce((sum, t) => sum + t.total, 0);
+    .map((file) => ({ file, text: readFileSync(join(dir, file), "utf8") }));
+  const mainText = perThread.find((t) => t.file === "cg.1-01")?.text;
+  if (mainText === undefined) throw new Error(`${row.row}: callgrind wrote no dump for the main thread`);
+  const main = summaryOf(mainText);
+  const all = perThread.reduce((sum, t) => sum + summaryOf(t.text), 0);
   const idle = summaryOf(readFileSync(join(dir, "cg.2-01"), "utf8"));
-  if (functionsShown > 0) printFunctions(row, readFileSync(join(dir, "cg.1-01"), "utf8"), proc.child.pid);
+  if (functionsShown > 0) printFunctions(row, mainText, proc.child.pid);
   rmSync(dir, { recursive: true, force: true });
   return { main: Math.round(main / requests), all: Math.round(all / requests), idle: Math.round(idle / requests) };
 }

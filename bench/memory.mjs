@@ -97,15 +97,16 @@ try {
     for (const line of lines) if (line.startsWith("MEM ")) readings.push(JSON.parse(line.slice(4)));
   });
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  /** A reading with the split, asked of the probe. */
+  /** A reading with the split, asked of the probe; an error if none comes within 10 s (a dead server). */
   const snapshot = async () => {
     const count = readings.length;
     server.child.kill("SIGWINCH");
-    for (;;) {
+    for (let waited = 0; waited < 10_000; waited += 20) {
       const reading = readings.slice(count).find((r) => r.file !== undefined);
       if (reading) return reading;
       await sleep(20);
     }
+    throw new Error("the server's memory probe did not answer within 10 s");
   };
   await sleep(1500);
   const idle = await snapshot();

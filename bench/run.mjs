@@ -19,7 +19,7 @@ import { signJwt } from "./lib/jwt.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { measureRounds } from "./lib/measure.mjs";
 import { stopAllTargets } from "./lib/process.mjs";
-import { baselineSpread, runSection, UNSTEADY_SPREAD, updateBenchmarksMd } from "./lib/report.mjs";
+import { isUnsteady, runSection, updateBenchmarksMd } from "./lib/report.mjs";
 import { seedItems } from "./lib/seed-items.mjs";
 import { summarize } from "./lib/summary.mjs";
 import { WORKLOADS } from "./lib/workloads.mjs";
@@ -136,10 +136,10 @@ log(`results: ${resultsPath}`);
 
 // The chart shows W1 and W2 side by side: only a run that measured both redraws it, so a partial run
 // (`--only w2`) does not replace it with half a chart.
-// Nor does a run whose W1 or W2 baseline was unsteady (see baselineSpread).
+// Nor does a run whose W1 or W2 baseline was unsteady (see isUnsteady).
 const chartIds = Object.keys(WORKLOADS).filter((id) => WORKLOADS[id].chart);
 const chartComplete = chartIds.every((id) => summary[id]);
-const chartSteady = chartIds.every((id) => !summary[id] || (baselineSpread(summary[id]) ?? 0) <= UNSTEADY_SPREAD);
+const chartSteady = chartIds.every((id) => !summary[id] || !isUnsteady(summary[id]));
 if (args["no-append"]) process.exit(0);
 if (chartComplete && chartSteady) {
   const subtitle = `${machine.date.slice(0, 10)} · ${machine.cpuModel}, ${machine.cores} cores · node ${machine.node} · medians of ${opts.rounds} rounds × ${opts.duration} s`;

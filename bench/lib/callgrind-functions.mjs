@@ -61,7 +61,6 @@ export function functionCosts(dumpText, perfMap = []) {
   let current;
   let callee;
   let afterCalls = false;
-  let total = 0;
   for (const line of dumpText.split("\n")) {
     if (line.startsWith("fn=")) {
       current = resolve(line.slice(3));
@@ -83,7 +82,6 @@ export function functionCosts(dumpText, perfMap = []) {
         row.set(callee, (row.get(callee) ?? 0) + cost);
       } else {
         self.set(current, (self.get(current) ?? 0) + cost);
-        total += cost;
       }
     }
   }
@@ -91,5 +89,5 @@ export function functionCosts(dumpText, perfMap = []) {
   for (const [caller, row] of inclusiveCalls) {
     for (const cost of row.values()) inclusive.set(caller, (inclusive.get(caller) ?? 0) + cost);
   }
-  return { total, self, inclusive, calls: inclusiveCalls };
+  return { self, inclusive, calls: inclusiveCalls };
 }

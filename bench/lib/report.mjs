@@ -11,12 +11,17 @@ const CHART_END = "<!-- bench:chart:end -->";
  * rounds differ by more than UNSTEADY_SPREAD was slowed on its own (these VMs' neighbours), and every
  * ratio of that workload with it.
  */
-export function baselineSpread(w) {
+function baselineSpread(w) {
   const rounds = w.baselineRpsPerRound.filter((rps) => typeof rps === "number" && rps > 0);
   if (rounds.length < 2) return null;
   return Math.max(...rounds) / Math.min(...rounds) - 1;
 }
-export const UNSTEADY_SPREAD = 0.25;
+const UNSTEADY_SPREAD = 0.25;
+
+/** Whether a workload's baseline was too unsteady for its ratios to be a reading (see baselineSpread). */
+export function isUnsteady(w) {
+  return (baselineSpread(w) ?? 0) > UNSTEADY_SPREAD;
+}
 
 const fmt = (v, digits = 0) => (v === null || v === undefined ? "–" : v.toFixed(digits));
 
@@ -79,11 +84,10 @@ function workloadTable(w) {
 }
 
 function unsteadyWarning(w) {
-  const spread = baselineSpread(w);
-  if (spread === null || spread <= UNSTEADY_SPREAD) return [];
+  if (!isUnsteady(w)) return [];
   return [
     "",
-    `**Unsteady baseline:** its rounds differ by ${Math.round(spread * 100)}% (over ${UNSTEADY_SPREAD * 100}%): the machine slowed it and not the rows it divides, so this workload's ratios are not a reading.`,
+    `**Unsteady baseline:** its rounds differ by ${Math.round(baselineSpread(w) * 100)}% (over ${UNSTEADY_SPREAD * 100}%): the machine slowed it and not the rows it divides, so this workload's ratios are not a reading.`,
   ];
 }
 
