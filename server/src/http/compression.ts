@@ -17,7 +17,7 @@ export function isBelowThreshold(payload: unknown): boolean {
 }
 
 /** `hook`, skipped for payloads it would pass through unchanged. */
-export function skipBelowThreshold(hook: onSendHookHandler): onSendHookHandler {
+function skipBelowThreshold(hook: onSendHookHandler): onSendHookHandler {
   return function skipSmall(this: FastifyInstance, request, reply, payload, done) {
     if (isBelowThreshold(payload)) return done(null, payload);
     return hook.call(this, request, reply, payload, done);

@@ -22,11 +22,6 @@ export function isPlainDate(date: Date): boolean {
   return ms >= FIRST_MS && ms <= LAST_MS;
 }
 
-/** `date.toISOString()` for a Date that isPlainDate accepts; undefined for any other. */
-export function isoOfPlainDate(date: Date): string | undefined {
-  return isPlainDate(date) ? isoString(date.getTime()) : undefined;
-}
-
 /** What withIsoDates throws for a value nested deeper than any answer (or a cycle). */
 export const TOO_DEEP = Symbol("too deep");
 const MAX_DEPTH = 200;
@@ -46,7 +41,7 @@ export function withIsoDates(value: unknown, depth = 0): unknown {
     return copy;
   }
   const proto = Object.getPrototypeOf(value);
-  if (proto === Date.prototype) return isoOfPlainDate(value as Date) ?? value;
+  if (proto === Date.prototype) return isPlainDate(value as Date) ? isoString((value as Date).getTime()) : value;
   if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return value;
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(value)) copy[key] = withIsoDates((value as Record<string, unknown>)[key], depth + 1);
