@@ -4,7 +4,6 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import {
   acceptsRequestBody,
   coerceSchema,
-  createProcedureCache,
   getBody,
   getContentType,
   getErrorFromUnknown,
@@ -25,6 +24,7 @@ import { callProcedure, type SignalSource } from "./procedure-runner.js";
 import { RequestInfo } from "./request-info.js";
 import { requestSignal } from "./request-signal.js";
 import { assertValidUrl } from "./request-url.js";
+import { createRestRouteLookup } from "./rest-routes.js";
 
 type ProcedureType = "query" | "mutation";
 
@@ -110,9 +110,9 @@ function pathnameOf(target: string): string | undefined {
 }
 
 /**
- * Serves REST routes the way trpc-to-openapi's Node handler does — the same procedure lookup, query
- * and body handling, string coercion, context, `responseMeta` and error shape, from its own exported
- * building blocks — but with Fastify's already-parsed request and without the fetch `Request` that
+ * Serves REST routes the way trpc-to-openapi's Node handler does — the same procedure found (by a
+ * lookup that grows less with the number of routes, rest-routes.ts), query and body handling, string
+ * coercion, context, `responseMeta` and error shape, from its own exported building blocks — but with Fastify's already-parsed request and without the fetch `Request` that
  * handler builds on every call only to take an abort signal from it (made here only if `info.signal`
  * is read).
  *
@@ -121,7 +121,7 @@ function pathnameOf(target: string): string | undefined {
  */
 export function createFastRestHandler(opts: FastRestOptions) {
   const { router } = opts;
-  const findProcedure = createProcedureCache(router);
+  const findProcedure = createRestRouteLookup(router);
   const plans = new Map<AnyProcedure, InputPlan>();
 
   return async function handleRest(request: FastifyRequest, reply: FastifyReply): Promise<RestAnswer | null> {
