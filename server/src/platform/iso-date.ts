@@ -22,29 +22,41 @@ export function isPlainDate(date: Date): boolean {
   return ms >= FIRST_MS && ms <= LAST_MS;
 }
 
-/** What withIsoDates throws for a value nested deeper than any answer (or a cycle). */
+/** What withIsoDates returns for a value nested deeper than any answer (or holding a cycle). */
 export const TOO_DEEP = Symbol("too deep");
 const MAX_DEPTH = 200;
 
 /**
  * A copy of `value` in which each Date that JSON.stringify would turn into its ISO string already is
- * one. Everything else is left as it was: a Date isPlainDate refuses, an object with its own `toJSON`
- * (or any on a plain object's prototype chain), a class instance (Map, Decimal, …), and what is not
- * an object. Throws TOO_DEEP past 200 levels.
+ * one, or TOO_DEEP past 200 levels (the caller's slow path then gives its own result or error).
+ * Everything else is left as it was: a Date isPlainDate refuses, an object with its own `toJSON` (or
+ * any on a plain object's prototype chain), a class instance (Map, Decimal, …), and what is not an
+ * object.
  */
-export function withIsoDates(value: unknown, depth = 0): unknown {
+export function withIsoDates(value: unknown): unknown {
+  try {
+    return copyWithIsoDates(value, 0);
+  } catch (error) {
+    if (error === TOO_DEEP) return TOO_DEEP;
+    throw error;
+  }
+}
+
+function copyWithIsoDates(value: unknown, depth: number): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (depth > MAX_DEPTH) throw TOO_DEEP;
   if (Array.isArray(value)) {
     const copy = new Array(value.length);
-    for (let i = 0; i < value.length; i++) copy[i] = withIsoDates(value[i], depth + 1);
+    for (let i = 0; i < value.length; i++) copy[i] = copyWithIsoDates(value[i], depth + 1);
     return copy;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === Date.prototype) return isPlainDate(value as Date) ? isoString((value as Date).getTime()) : value;
   if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return value;
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = withIsoDates((value as Record<string, unknown>)[key], depth + 1);
+  for (const key of Object.keys(value)) {
+    copy[key] = copyWithIsoDates((value as Record<string, unknown>)[key], depth + 1);
+  }
   return copy;
 }
 

@@ -35,6 +35,9 @@ const page = {
 const oneDate = at(0);
 class Stamp extends Date {}
 const ownIsoString = Object.assign(at(5), { toISOString: () => "patched" });
+/** Deeper than the ISO copy goes (200 levels): superjson serializes it. */
+let deepDate: unknown = at(8);
+for (let level = 0; level < 300; level++) deepDate = { next: deepDate };
 
 /** Values a procedure can return: plain JSON, and every kind superjson annotates or refuses. */
 const CORPUS: [string, unknown][] = [
@@ -92,6 +95,7 @@ const CORPUS: [string, unknown][] = [
   ["a Date with its own toISOString", { own: ownIsoString }],
   ["a Date next to undefined", { at: at(1), gone: undefined }],
   ["a toJSON key beside a Date", { toJSON: 1, at: at(1) }],
+  ["a Date 300 levels deep", deepDate],
   ["undefined inside an object", { a: 1, b: undefined }],
   ["undefined inside an array", [1, undefined]],
   ["a hole in an array", sparse],

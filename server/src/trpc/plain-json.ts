@@ -29,14 +29,9 @@ export function serializeWithSuperjson(value: unknown): Serialized {
   const found = annotationsOf(value, new Set());
   if (found === undefined) return { json: value as Serialized["json"] };
   if (found === NOT_PLAIN) return superjson.serialize(value as never);
-  let json: unknown;
-  try {
-    json = withIsoDates(value);
-  } catch (error) {
-    // Nested deeper than any answer: superjson's own result or error.
-    if (error === TOO_DEEP) return superjson.serialize(value as never);
-    throw error;
-  }
+  const json = withIsoDates(value);
+  // Nested deeper than any answer: superjson's own result or error.
+  if (json === TOO_DEEP) return superjson.serialize(value as never);
   const values = (found === DATE ? ["Date"] : materialize(found, "", {})) as Meta["values"];
   return { json: json as Serialized["json"], meta: { values, v: 1 } };
 }

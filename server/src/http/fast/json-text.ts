@@ -10,11 +10,7 @@ import { TOO_DEEP, withIsoDates } from "../../platform/iso-date.js";
  * does this one conversion, and a replacer function is slower than the Dates themselves.
  */
 export function stringifyJson(value: unknown): string {
-  try {
-    return JSON.stringify(withIsoDates(value, 0));
-  } catch (error) {
-    // A cycle (or a value nested deeper than any answer): JSON.stringify's own result or error.
-    if (error === TOO_DEEP) return JSON.stringify(value);
-    throw error;
-  }
+  const copy = withIsoDates(value);
+  // A cycle (or a value nested deeper than any answer): JSON.stringify's own result or error.
+  return JSON.stringify(copy === TOO_DEEP ? value : copy);
 }
