@@ -112,9 +112,9 @@ function pathnameOf(target: string): string | undefined {
 /**
  * Serves REST routes the way trpc-to-openapi's Node handler does — the same procedure found (by a
  * lookup that grows less with the number of routes, rest-routes.ts), query and body handling, string
- * coercion, context, `responseMeta` and error shape, from its own exported building blocks — but with Fastify's already-parsed request and without the fetch `Request` that
- * handler builds on every call only to take an abort signal from it (made here only if `info.signal`
- * is read).
+ * coercion, context, `responseMeta` and error shape, from its own exported building blocks — but with
+ * Fastify's already-parsed request and without the fetch `Request` that handler builds on every call
+ * only to take an abort signal from it (made here only if `info.signal` is read).
  *
  * Resolves to null, having done nothing, for what it leaves to the stock handler: no matching
  * procedure (404, HEAD) and a body that is not JSON (415).

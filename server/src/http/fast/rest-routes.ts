@@ -17,6 +17,8 @@ interface Candidate {
   hasParams: boolean;
 }
 
+/** A template's `{param}`, as trpc-to-openapi's getPathRegExp finds them. */
+const PARAM = /\{(.+?)\}/g;
 /** Regular-expression syntax; a template with none outside its `{params}` matches only its own number of "/". */
 const REGEXP_SYNTAX = /[\\^$.|?*+()[\]{}]/;
 
@@ -46,17 +48,18 @@ export function createRestRouteLookup(router: OpenApiRouter): ProcedureLookup {
   forEachOpenApiProcedure(router._def.procedures, ({ path, procedure, meta: { openapi } }) => {
     if (procedure._def.type === "subscription") return;
     const template = normalizePath(openapi.path);
+    const literal = template.replace(PARAM, "");
     const candidate: Candidate = {
       regExp: getPathRegExp(template),
       route: { type: procedure._def.type as Route["type"], path, procedure },
-      hasParams: /\{(.+?)\}/.test(template),
+      hasParams: literal !== template,
     };
     let routes = byMethod.get(openapi.method);
     if (!routes) {
       routes = { bySlashes: new Map(), anywhere: [] };
       byMethod.set(openapi.method, routes);
     }
-    if (REGEXP_SYNTAX.test(template.replace(/\{(.+?)\}/g, ""))) {
+    if (REGEXP_SYNTAX.test(literal)) {
       // A candidate everywhere: appended to every group made so far, and the groups made later start with it.
       routes.anywhere.push(candidate);
       for (const group of routes.bySlashes.values()) group.push(candidate);
