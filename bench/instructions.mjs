@@ -175,7 +175,7 @@ function printFunctions(row, dumpText, pid) {
   const builtins = [...self].filter(([name]) => name.startsWith("Builtins_")).sort((a, b) => b[1] - a[1]);
   for (const [builtin, cost] of builtins.slice(0, 8)) {
     const callers = [...calls]
-      .map(([caller, row]) => [caller, row.get(builtin) ?? 0])
+      .map(([caller, callees]) => [caller, callees.get(builtin) ?? 0])
       .filter(([, c]) => c > 0)
       .sort((a, b) => b[1] - a[1])
       .slice(0, 6)

@@ -6,22 +6,16 @@
 // Needs a built server (npm run build).
 //   node bench/rest-lookup.mjs
 
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { importBuilt, importServerPackage } from "./lib/server-modules.mjs";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = (file) => import(pathToFileURL(join(repoRoot, "server/dist", file)).href);
-const serverRequire = createRequire(join(repoRoot, "server/package.json"));
-const importServer = (name) => import(pathToFileURL(serverRequire.resolve(name)).href);
 const [{ appRouter }, { mergeRouters, router }, { publicProcedure }, { createRestRouteLookup }, openapi, { z }] =
   await Promise.all([
-    dist("router.js"),
-    dist("trpc/init.js"),
-    dist("trpc/procedures.js"),
-    dist("http/fast/rest-routes.js"),
-    importServer("trpc-to-openapi"),
-    importServer("zod"),
+    importBuilt("router.js"),
+    importBuilt("trpc/init.js"),
+    importBuilt("trpc/procedures.js"),
+    importBuilt("http/fast/rest-routes.js"),
+    importServerPackage("trpc-to-openapi"),
+    importServerPackage("zod"),
   ]);
 
 /** `resources` extra resources of five routes each, declared after the app's own. */
@@ -29,8 +23,8 @@ function withResources(resources) {
   if (resources === 0) return appRouter;
   const procedures = {};
   const input = z.object({}).passthrough();
+  const route = (method, path) => publicProcedure.meta({ openapi: { method, path } }).input(input);
   for (let n = 0; n < resources; n++) {
-    const route = (method, path) => publicProcedure.meta({ openapi: { method, path } }).input(input);
     procedures[`r${n}List`] = route("GET", `/v1/r${n}`).query(() => []);
     procedures[`r${n}Get`] = route("GET", `/v1/r${n}/{id}`).query(() => null);
     procedures[`r${n}Put`] = route("PUT", `/v1/r${n}/{id}`).mutation(() => null);

@@ -5,22 +5,25 @@
 // nextTick warmed). Its W1 ratio is the ceiling any route of our server can reach before tRPC or REST
 // do any work.
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { importBuilt, importServerPackage } from "../lib/server-modules.mjs";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
-// The server's own copies of Fastify and its plugins, not the bench package's.
-const serverRequire = createRequire(join(repoRoot, "server/package.json"));
-const load = async (name) => (await import(pathToFileURL(serverRequire.resolve(name)).href)).default;
-const Fastify = await load("fastify");
-const { LogController } = await import(pathToFileURL(serverRequire.resolve("fastify")).href);
-const { registerRequestHooks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/hooks.js")).href);
-const { registerFallbacks } = await import(pathToFileURL(join(repoRoot, "server/dist/http/fallbacks.js")).href);
-const { registerCors } = await import(pathToFileURL(join(repoRoot, "server/dist/http/cors.js")).href);
-const { registerCompression } = await import(pathToFileURL(join(repoRoot, "server/dist/http/compression.js")).href);
-const { prepareRuntime } = await import(pathToFileURL(join(repoRoot, "server/dist/platform/runtime.js")).href);
-const { DEV_JWT_SECRET, loadEnv } = await import(pathToFileURL(join(repoRoot, "server/dist/env.js")).href);
+const [
+  { default: Fastify, LogController },
+  { registerRequestHooks },
+  { registerFallbacks },
+  { registerCors },
+  { registerCompression },
+  { prepareRuntime },
+  { DEV_JWT_SECRET, loadEnv },
+] = await Promise.all([
+  importServerPackage("fastify"),
+  importBuilt("http/hooks.js"),
+  importBuilt("http/fallbacks.js"),
+  importBuilt("http/cors.js"),
+  importBuilt("http/compression.js"),
+  importBuilt("platform/runtime.js"),
+  importBuilt("env.js"),
+]);
 
 // The server's defaults for what prepareRuntime reads (the peer has no secret of its own to check).
 await prepareRuntime(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }));

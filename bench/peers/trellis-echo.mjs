@@ -3,16 +3,9 @@
 // zod input and output validation, superjson) at tRPC `bench.echo` and REST `POST /api/bench/echo`.
 // The issue's W4 baseline is a validated echo and our public API has none, so the benchmark mounts
 // it through `createServer({ router })` instead of adding a bench-only route to the app.
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { importBuilt, importServerPackage } from "../lib/server-modules.mjs";
 import { echoInputOf } from "./echo-input.mjs";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const dist = (file) => import(pathToFileURL(join(repoRoot, "server/dist", file)).href);
-// The server's own zod, so trpc-to-openapi recognises the schema (echo-input.mjs imports the bench's).
-const serverRequire = createRequire(join(repoRoot, "server/package.json"));
-const { z } = await import(pathToFileURL(serverRequire.resolve("zod")).href);
 const [
   { createServer },
   { loadEnv },
@@ -20,13 +13,16 @@ const [
   { mergeRouters, router },
   { publicProcedure },
   { prepareRuntime },
+  // The server's own zod, so trpc-to-openapi recognises the schema (echo-input.mjs imports the bench's).
+  { z },
 ] = await Promise.all([
-  dist("app.js"),
-  dist("env.js"),
-  dist("router.js"),
-  dist("trpc/init.js"),
-  dist("trpc/procedures.js"),
-  dist("platform/runtime.js"),
+  importBuilt("app.js"),
+  importBuilt("env.js"),
+  importBuilt("router.js"),
+  importBuilt("trpc/init.js"),
+  importBuilt("trpc/procedures.js"),
+  importBuilt("platform/runtime.js"),
+  importServerPackage("zod"),
 ]);
 
 const EchoInput = echoInputOf(z);
