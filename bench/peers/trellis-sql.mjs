@@ -33,23 +33,31 @@ const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE
 // Named statements: prepared once per connection, as the server's statement cache does for Prisma.
 const query = (name, text, values) => pool.query({ name, text, values });
 
-const COLUMNS = 'id, title, description, price, "ownerId", "createdAt", "updatedAt"';
+const FIELDS = ["id", "title", "description", "price", "ownerId", "createdAt", "updatedAt"];
+const COLUMNS = FIELDS.map((field) => `"${field}"`).join(", ");
+const selectsFields = (select) =>
+  Object.keys(select ?? {}).length === FIELDS.length && FIELDS.every((field) => select[field] === true);
 const DIRECTIONS = new Set(["asc", "desc"]);
 
 /**
- * The page W2 asks for (all owners, newest first, no search) by pg; any other findMany goes to Prisma.
+ * The all-items page (no owner, no search) by pg, ordered by creation as W2's list is; a list of one owner's
+ * or a search goes to Prisma. Any other order of the all-items page throws rather than quietly going to
+ * Prisma: if items.list changes how it calls findMany, this row must fail, not measure Prisma again.
  * Rows as Prisma returns them: NUMERIC as a Decimal (pg hands it over as text), timestamps as Dates.
  */
 function findMany(args) {
-  const [first, tieBreak] = Array.isArray(args?.orderBy) ? args.orderBy : [];
+  if (args.where?.ownerId !== undefined || args.where?.OR) return database.prisma.item.findMany(args);
+  const [first, tieBreak] = Array.isArray(args.orderBy) ? args.orderBy : [];
   const direction = first?.createdAt;
-  const plainPage =
-    args.where?.ownerId === undefined && !args.where?.OR && DIRECTIONS.has(direction) && tieBreak?.id === direction;
-  if (!plainPage) return database.prisma.item.findMany(args);
+  if (!DIRECTIONS.has(direction) || tieBreak?.id !== direction || !selectsFields(args.select)) {
+    throw new Error(
+      `trellis-sql: items.list no longer calls findMany as this ablation expects: ${JSON.stringify(args)}`,
+    );
+  }
   const order = direction === "desc" ? "DESC" : "ASC";
   return query(
     `page-${order}`,
-    `SELECT ${COLUMNS} FROM "Item" ORDER BY "createdAt" ${order}, id ${order} LIMIT $1 OFFSET $2`,
+    `SELECT ${COLUMNS} FROM "Item" ORDER BY "createdAt" ${order}, "id" ${order} LIMIT $1 OFFSET $2`,
     [args.take, args.skip],
   ).then(({ rows }) =>
     rows.map((row) => ({ ...row, price: row.price === null ? null : new Prisma.Decimal(row.price) })),
