@@ -1,24 +1,12 @@
 // The one list of benchmark targets. Each runs as its own process, gets PORT from the env (or via
 // "{PORT}" in its args), and listens on 127.0.0.1. Workload specs are described in
 // lib/workloads.mjs (rowsOf). Paths are relative to the repo root.
-import { ECHO_BODY, PAGE_SKIPS, RANDOM_SKIP, trpcBatchPath } from "./lib/workloads.mjs";
+import { ECHO_BODY, trpcBatchPath } from "./lib/workloads.mjs";
 
 const node = process.execPath;
 const echo = (path, body = ECHO_BODY) => ({ method: "POST", path, body, expect: '"published":true' });
 const hello = (path) => ({ path, expect: "world" });
 const trpcInput = (value) => encodeURIComponent(JSON.stringify({ json: value }));
-
-/** W5's random page, over REST (our server, fastify-pg, FastAPI) and over tRPC (the input's skip). */
-const randomPage = {
-  path: `/api/v1/items?limit=20&skip=${RANDOM_SKIP}`,
-  skips: PAGE_SKIPS,
-  auth: "bearer",
-  expect: '"total":',
-};
-const randomTrpcPage = {
-  ...randomPage,
-  path: `/trpc/items.list?input=${encodeURIComponent('{"json":{"limit":20,"skip":')}${RANDOM_SKIP}${encodeURIComponent("}}")}`,
-};
 
 /** The W4 write of our server: items.create's input (title, description, price), validated by zod. */
 export const CREATE_ITEM_BODY = { title: "Bench item", description: null, price: 9.5 };
@@ -55,10 +43,6 @@ function trellis(name, env = {}) {
           auth: "bearer",
           expect: '"total":',
         },
-      ],
-      w5: [
-        { variant: "rest", ...randomPage },
-        { variant: "trpc", ...randomTrpcPage },
       ],
       w3: [
         { variant: "batch10", path: trpcBatchPath("/trpc", "health.live", 10), opsPerRequest: 10, expect: '"ok"' },
@@ -100,12 +84,11 @@ const trellisEcho = () => ({
 
 /**
  * Not a peer: our server with the two reads of items.list sent by pg instead of Prisma's client
- * (bench/peers/trellis-sql.mjs), everything else as in "trellis"; the difference is Prisma's share of W2 and W5.
+ * (bench/peers/trellis-sql.mjs), everything else as in "trellis"; the difference is Prisma's share of W2.
  */
 const trellisSql = () => {
   const server = trellis("trellis-sql");
-  const { w2, w5 } = server.workloads;
-  return { ...server, args: ["bench/peers/trellis-sql.mjs"], workloads: { w2, w5 } };
+  return { ...server, args: ["bench/peers/trellis-sql.mjs"], workloads: { w2: server.workloads.w2 } };
 };
 
 export const targets = [
@@ -171,7 +154,6 @@ export const targets = [
     needsDatabase: true,
     workloads: {
       w2: { path: "/api/v1/items?limit=20", auth: "bearer", expect: '"total":' },
-      w5: randomPage,
       w4: {
         variant: "create",
         method: "POST",
@@ -192,7 +174,6 @@ export const targets = [
     workloads: {
       w1: hello("/hello"),
       w2: { path: "/api/v1/items?limit=20", auth: "bearer", expect: '"total":' },
-      w5: randomPage,
       w4: echo("/echo"),
     },
   },

@@ -5,8 +5,7 @@
  * `baseline` names the row (target, or target:variant) whose ops/s in the same round is the
  * denominator of every ratio. `chart` puts the workload's ratios into chart-latest.svg.
  * `freshData`: the database is re-seeded before each measurement, because W4's writes add items
- * (the count and the newest-first page would get slower round by round). `needsDatabase`: left out
- * (and said so) when no PostgreSQL server answers.
+ * (the count and the newest-first page would get slower round by round).
  */
 export const WORKLOADS = {
   w1: { title: "W1 trivial query", baseline: "fastify-route", chart: true },
@@ -15,29 +14,10 @@ export const WORKLOADS = {
     baseline: "fastapi",
     chart: true,
     freshData: true,
-    needsDatabase: true,
   },
   w3: { title: "W3 ten queries: one batched request vs ten requests (ops/s = queries/s)", baseline: "fastify-route" },
   w4: { title: "W4 validated write / echo", baseline: "fastify-route" },
-  w5: {
-    title: "W5 W2's list, a random page per request (skip 0–9,980, limit 20)",
-    baseline: "fastapi",
-    freshData: true,
-    needsDatabase: true,
-  },
 };
-
-/**
- * W5's pages: a row whose path holds RANDOM_SKIP and that has `skips: PAGE_SKIPS` asks wrk for a new
- * random skip in that range on every request (Lua's `math.random`, which wrk seeds the same way every
- * run, so every target gets the same sequence of pages). W2 asks for the first page only, which an ORM
- * can cache the plan of; real clients page.
- */
-export const RANDOM_SKIP = "{skip}";
-export const PAGE_SKIPS = [0, 9_980];
-
-/** A row's path with its RANDOM_SKIP, if any, set to `skip`. */
-export const pathWithSkip = (path, skip) => path.replace(RANDOM_SKIP, String(skip));
 
 /** The W4 echo body every peer validates (title 1..200, description string|null, price>=0, tags<=10, published). */
 export const ECHO_BODY = {
@@ -51,7 +31,7 @@ export const ECHO_BODY = {
 /**
  * One target's workload spec, normalised to a list of rows. A spec is an object or an array of
  * objects with `variant` (e.g. oRPC's rpc and openapi handlers on one server):
- * { variant?, method = "GET", path, body?, headers?, auth?: "bearer", opsPerRequest = 1, expect?, skips? }
+ * { variant?, method = "GET", path, body?, headers?, auth?: "bearer", opsPerRequest = 1, expect? }
  */
 export function rowsOf(target, workloadId) {
   const spec = target.workloads[workloadId];

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { RANDOM_SKIP, wireRequest } from "./workloads.mjs";
+import { wireRequest } from "./workloads.mjs";
 
 const run = promisify(execFile);
 const scriptDir = mkdtempSync(join(tmpdir(), "trellis-bench-"));
@@ -13,17 +13,15 @@ process.once("exit", () => rmSync(scriptDir, { recursive: true, force: true }));
 
 /**
  * Runs `wrk -t1 -c<connections> -d<seconds>s --latency` against one request. A method, body or
- * headers go through a generated Lua script, because wrk's command line only sets headers; so does
- * a random page (`skips`, see PAGE_SKIPS), made by the script for each request.
+ * headers go through a generated Lua script, because wrk's command line only sets headers.
  * Resolves to the parsed numbers plus wrk's raw output.
  */
-export async function runWrk({ url, method = "GET", body, headers = {}, skips, seconds, connections = 50, pinCpu }) {
+export async function runWrk({ url, method = "GET", body, headers = {}, seconds, connections = 50, pinCpu }) {
   const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency"];
-  const target = new URL(url);
-  if (method !== "GET" || body !== undefined || Object.keys(headers).length > 0 || skips) {
-    args.push("-s", writeScript({ method, body, headers, skips, path: target.pathname + target.search }));
+  if (method !== "GET" || body !== undefined || Object.keys(headers).length > 0) {
+    args.push("-s", writeScript({ method, body, headers }));
   }
-  args.push(skips ? target.origin : url);
+  args.push(url);
   const [file, fileArgs] = pinCpu === undefined ? ["wrk", args] : ["taskset", ["-c", String(pinCpu), "wrk", ...args]];
   const { stdout, stderr } = await run(file, fileArgs, { timeout: (seconds + 30) * 1000 });
   // wrk reports a broken Lua script on stderr and then runs anyway, without it.
@@ -31,26 +29,15 @@ export async function runWrk({ url, method = "GET", body, headers = {}, skips, s
   return { ...parseWrk(stdout), raw: stdout };
 }
 
-function writeScript({ method, skips, path, ...request }) {
+function writeScript({ method, ...request }) {
   const { body, headers } = wireRequest(request);
   const lines = [`wrk.method = ${luaString(method)}`];
   if (body !== undefined) lines.push(`wrk.body = ${luaString(body)}`);
   for (const [name, value] of Object.entries(headers))
     lines.push(`wrk.headers[ ${luaString(name)} ] = ${luaString(value)}`);
-  if (skips) {
-    // The URL parser turns "{skip}" into "%7Bskip%7D".
-    const parts = path.replace(encodeURI(RANDOM_SKIP), RANDOM_SKIP).split(RANDOM_SKIP);
-    if (parts.length !== 2) throw new Error(`a row with skips needs one ${RANDOM_SKIP} in its path: ${path}`);
-    const [min, max] = skips.map((n) => Math.trunc(n));
-    lines.push(
-      `local before, after = ${luaString(parts[0])}, ${luaString(parts[1])}`,
-      // nil: wrk.method, wrk.headers and wrk.body as set above.
-      `request = function() return wrk.format(nil, before .. math.random(${min}, ${max}) .. after) end`,
-    );
-  }
-  const file = join(scriptDir, `request-${++scriptCount}.lua`);
-  writeFileSync(file, `${lines.join("\n")}\n`);
-  return file;
+  const path = join(scriptDir, `request-${++scriptCount}.lua`);
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
 }
 
 // A Lua long string needs no escaping; the level grows until the text cannot close it. Used as a
