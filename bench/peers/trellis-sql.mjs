@@ -8,15 +8,23 @@
 // seam tests use, and changes nothing in the app.
 import { importBuilt, importServerPackage } from "../lib/server-modules.mjs";
 
-const [{ createServer }, { loadEnv }, { openDatabase }, { Prisma }, { prepareRuntime }, { default: pg }] =
-  await Promise.all([
-    importBuilt("app.js"),
-    importBuilt("env.js"),
-    importBuilt("platform/db/index.js"),
-    importBuilt("generated/prisma/client.js"),
-    importBuilt("platform/runtime.js"),
-    importServerPackage("pg"),
-  ]);
+const [
+  { createServer },
+  { loadEnv },
+  { openDatabase },
+  { Prisma },
+  { prepareRuntime },
+  { itemSelect },
+  { default: pg },
+] = await Promise.all([
+  importBuilt("app.js"),
+  importBuilt("env.js"),
+  importBuilt("platform/db/index.js"),
+  importBuilt("generated/prisma/client.js"),
+  importBuilt("platform/runtime.js"),
+  importBuilt("modules/items/schema.js"),
+  importServerPackage("pg"),
+]);
 
 const env = loadEnv();
 await prepareRuntime(env);
@@ -33,10 +41,10 @@ const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE
 // Named statements: prepared once per connection, as the server's statement cache does for Prisma.
 const query = (name, text, values) => pool.query({ name, text, values });
 
-const FIELDS = ["id", "title", "description", "price", "ownerId", "createdAt", "updatedAt"];
-const COLUMNS = FIELDS.map((field) => `"${field}"`).join(", ");
-const selectsFields = (select) =>
-  Object.keys(select ?? {}).length === FIELDS.length && FIELDS.every((field) => select[field] === true);
+// The service's own select (its fields are the table's columns), so the page has what Prisma's would.
+const COLUMNS = Object.keys(itemSelect)
+  .map((field) => `"${field}"`)
+  .join(", ");
 const DIRECTIONS = new Set(["asc", "desc"]);
 
 /**
@@ -49,7 +57,7 @@ function findMany(args) {
   if (args.where?.ownerId !== undefined || args.where?.OR) return database.prisma.item.findMany(args);
   const [first, tieBreak] = Array.isArray(args.orderBy) ? args.orderBy : [];
   const direction = first?.createdAt;
-  if (!DIRECTIONS.has(direction) || tieBreak?.id !== direction || !selectsFields(args.select)) {
+  if (!DIRECTIONS.has(direction) || tieBreak?.id !== direction || args.select !== itemSelect) {
     throw new Error(
       `trellis-sql: items.list no longer calls findMany as this ablation expects: ${JSON.stringify(args)}`,
     );
