@@ -82,22 +82,12 @@ const trellisEcho = () => ({
   },
 });
 
-/**
- * Not a peer: our server with the two reads of items.list sent by pg instead of Prisma's client
- * (bench/peers/trellis-sql.mjs), everything else as in "trellis"; the difference is Prisma's share of W2.
- */
-const trellisSql = () => {
-  const server = trellis("trellis-sql");
-  return { ...server, args: ["bench/peers/trellis-sql.mjs"], workloads: { w2: server.workloads.w2 } };
-};
-
 export const targets = [
   trellis("trellis"),
   trellisEcho(),
   // The same server with HTTP_FAST_PATH=off: tRPC's Fastify adapter and trpc-to-openapi's handler,
   // i.e. where we started; the difference to "trellis" is what http/fast/ buys.
   trellis("trellis-stock", { HTTP_FAST_PATH: "off" }),
-  trellisSql(),
   {
     name: "fastify-route",
     cmd: node,

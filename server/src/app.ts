@@ -125,8 +125,10 @@ async function buildDeps(
 ): Promise<Deps> {
   const log = (line: string) => logger.info(line);
   const clock = overrides.clock ?? systemClock;
-  let db = overrides.db;
-  if (!db) {
+  let { db, sql } = overrides;
+  // Both read one database: a test that brings its own passes both (a Database's `prisma` and `sql`).
+  if (!db !== !sql) throw new Error("createServer: deps.db and deps.sql come together (from one openDatabase)");
+  if (!db || !sql) {
     const database = await openDatabase({
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
@@ -136,6 +138,7 @@ async function buildDeps(
     });
     closers.push(() => database.close());
     db = database.prisma;
+    sql = database.sql;
   }
   // The bus, presence and rate limits: in process, or in Redis when REDIS_URL is set.
   const realtime = await openRealtime(env, { bus: overrides.bus, onError: (error) => log(`realtime: ${error}`) });
@@ -156,6 +159,7 @@ async function buildDeps(
     callers,
     env,
     db,
+    sql,
     mailer,
     jobs,
     bus: realtime.bus,

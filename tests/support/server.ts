@@ -17,7 +17,7 @@ export async function startServer(
   const database = await openIsolatedDatabase();
   const server = await createServer({
     env: testEnv({ PORT: "0", ...env }),
-    deps: { db: database.prisma, ...deps },
+    deps: { db: database.prisma, sql: database.sql, ...deps },
     router: opts.router,
   });
   const url = await server.start();

@@ -2,6 +2,7 @@ import type { Env } from "../env.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { Callers } from "../modules/auth/callers.js";
 import type { Clock } from "./clock.js";
+import type { SqlReader } from "./db/sql-reader.js";
 import type { EventBus } from "./events/event-bus.js";
 import type { JobQueue } from "./jobs/job-queue.js";
 import type { Mailer } from "./mail/mailer.js";
@@ -17,6 +18,8 @@ import type { PasswordHasher } from "./security/password-hasher.js";
 export interface Deps {
   env: Env;
   db: PrismaClient;
+  /** Hand-written reads on the same database as `db` (the list pages; see platform/db/sql-reader.ts). */
+  sql: SqlReader;
   clock: Clock;
   passwords: PasswordHasher;
   accessTokens: AccessTokens;

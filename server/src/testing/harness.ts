@@ -69,6 +69,7 @@ export async function createHarness(overrides: Partial<Deps> = {}, database?: Da
     callers,
     env,
     db: db.prisma,
+    sql: db.sql,
     clock,
     bus: realtime.bus,
     presence: realtime.presence,

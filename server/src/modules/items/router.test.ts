@@ -51,6 +51,19 @@ describe("items.list", () => {
     expect((await owner.api.items.list({ ...mine, search: "oven" })).total).toBe(3);
   });
 
+  it("finds %, _ and \\ as typed, not as LIKE patterns", async () => {
+    for (const title of ["100% wool", "1000 wool", "snake_case", "snakeXcase", "C:\\temp", "C:temp"]) {
+      await owner.api.items.create({ title });
+    }
+    const titles = async (search: string) =>
+      (await owner.api.items.list({ ...mine, search })).items.map((i) => i.title).sort();
+    expect(await titles("0% w")).toEqual(["100% wool"]);
+    expect(await titles("%")).toEqual(["100% wool"]);
+    expect(await titles("e_c")).toEqual(["snake_case"]);
+    expect(await titles(":\\")).toEqual(["C:\\temp"]);
+    expect((await owner.api.items.list({ ...mine, search: "_" })).total).toBe(1);
+  });
+
   it("sorts by a whitelisted field and order", async () => {
     const byPrice = await owner.api.items.list({ ...mine, search: "oven", sortBy: "price", order: "asc" });
     expect(byPrice.items.map((i) => i.price)).toEqual([4.5, 7.25, 12]);

@@ -3,6 +3,7 @@ import type { Prisma } from "../../generated/prisma/client.js";
 import type { Deps } from "../../platform/deps.js";
 import { createInbox, type Inbox, releaseOnEnd } from "../../platform/events/inbox.js";
 import type { AuthUser } from "../../trpc/context.js";
+import { itemPageStatement, itemTotalStatement, type ListItemsQuery } from "./list-query.js";
 import { type ItemChange, itemSelect } from "./schema.js";
 
 type Row = Prisma.ItemGetPayload<{ select: typeof itemSelect }>;
@@ -10,6 +11,7 @@ type ItemDeps = Pick<Deps, "db" | "bus">;
 
 /** NUMERIC comes back as a Decimal; the wire carries a plain number (2 decimals fit a double exactly enough). */
 const toItem = (row: Row) => ({ ...row, price: row.price === null ? null : row.price.toNumber() });
+type Item = ReturnType<typeof toItem>;
 
 /** Topic of the change events of one owner's items (`items.onChange`). */
 export const itemChangesTopic = (ownerId: number) => `items:owner:${ownerId}`;
@@ -18,54 +20,19 @@ async function publishChange(bus: Deps["bus"], change: ItemChange) {
   await bus.publish(itemChangesTopic(change.item.ownerId), change);
 }
 
-/** Items without a price sort last either way, rather than first in one direction. */
-function orderOf(sortBy: "createdAt" | "title" | "price", order: "asc" | "desc"): Prisma.ItemOrderByWithRelationInput {
-  return sortBy === "price" ? { price: { sort: order, nulls: "last" } } : { [sortBy]: order };
-}
-
-export async function listItems(
-  { db }: Pick<Deps, "db">,
-  query: {
-    skip: number;
-    limit: number;
-    search?: string;
-    sortBy: "createdAt" | "title" | "price";
-    order: "asc" | "desc";
-    ownerId?: number;
-  },
-) {
-  const where: Prisma.ItemWhereInput = { ownerId: query.ownerId };
-  if (query.search) {
-    where.OR = [
-      { title: { contains: query.search, mode: "insensitive" } },
-      { description: { contains: query.search, mode: "insensitive" } },
-    ];
-  }
-  const [rows, total] = await Promise.all([
-    db.item.findMany({
-      where,
-      select: itemSelect,
-      // id breaks ties, so pages never repeat or skip items with equal sort keys.
-      orderBy: [orderOf(query.sortBy, query.order), { id: query.order }],
-      skip: query.skip,
-      take: query.limit,
-    }),
-    // The kept counts cover all items and each owner's; any other filter counts its matches.
-    query.search ? db.item.count({ where }) : countItems(db, query.ownerId),
-  ]);
-  return { items: rows.map(toItem), total, skip: query.skip, limit: query.limit };
-}
-
 /**
- * All items, or one owner's, from the running counts the database keeps ("ItemCount"): a sum of at most
- * 64 slot rows, where counting the rows themselves grows with the table. One SQL statement, like the
- * triggers that keep the counts: Prisma's `aggregate` took ~330 µs of CPU per call here against ~150 µs
- * for this, on every list request.
+ * A page of items and how many match. Written as SQL through the driver adapter (`deps.sql`), not Prisma's
+ * `findMany`: every list request pays for these two reads, and through Prisma's client they were most of
+ * its CPU (BENCHMARKS.md, "List reads through the driver adapter"). list-query.ts builds the statements.
  */
-async function countItems(db: Deps["db"], ownerId: number | undefined) {
-  const [row] = await db.$queryRaw<{ total: number }[]>`
-    SELECT COALESCE(sum("n"), 0)::INTEGER AS "total" FROM "ItemCount" WHERE "scope" = ${ownerId ?? 0}`;
-  return row?.total ?? 0;
+export async function listItems({ sql }: Pick<Deps, "sql">, query: ListItemsQuery) {
+  const page = itemPageStatement(query);
+  const total = itemTotalStatement(query);
+  const [items, [counted]] = await Promise.all([
+    sql.rows<Item>(page.sql, page.args),
+    sql.rows<{ total: number }>(total.sql, total.args),
+  ]);
+  return { items, total: counted?.total ?? 0, skip: query.skip, limit: query.limit };
 }
 
 export async function getItem({ db }: Pick<Deps, "db">, id: number) {

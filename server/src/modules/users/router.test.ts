@@ -49,6 +49,15 @@ describe("admin routes", () => {
     expect(await codeOf(admin.api.users.list({ limit: 101 }))).toBe("BAD_REQUEST");
   });
 
+  it("searches for %, _ and \\ as typed, not as LIKE patterns", async () => {
+    const admin = await h.signUp({ admin: true });
+    for (const name of ["Pct 100% Sure", "Pct 1000 Sure", "Und x_y", "Und xay", "Bks a\\b"]) await h.signUp({ name });
+    const names = async (search: string) => (await admin.api.users.list({ search })).items.map((u) => u.name);
+    expect(await names("0% s")).toEqual(["Pct 100% Sure"]);
+    expect(await names("x_y")).toEqual(["Und x_y"]);
+    expect(await names("a\\")).toEqual(["Bks a\\b"]);
+  });
+
   it("byId finds a user or says NOT_FOUND", async () => {
     const admin = await h.signUp({ admin: true });
     const other = await h.signUp();

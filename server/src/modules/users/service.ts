@@ -1,5 +1,6 @@
 import { AppError, notFound } from "../../errors.js";
 import type { Prisma } from "../../generated/prisma/client.js";
+import { escapeLike } from "../../platform/db/like.js";
 import type { Deps } from "../../platform/deps.js";
 import { publicUserSelect } from "./schema.js";
 
@@ -24,10 +25,9 @@ export async function updateUser(
 }
 
 export async function listUsers({ db }: Db, { skip, limit, search }: { skip: number; limit: number; search?: string }) {
-  const where: Prisma.UserWhereInput = search
-    ? {
-        OR: [{ email: { contains: search, mode: "insensitive" } }, { name: { contains: search, mode: "insensitive" } }],
-      }
+  const text = search && escapeLike(search);
+  const where: Prisma.UserWhereInput = text
+    ? { OR: [{ email: { contains: text, mode: "insensitive" } }, { name: { contains: text, mode: "insensitive" } }] }
     : {};
   const [items, total] = await Promise.all([
     db.user.findMany({ where, select: publicUserSelect, orderBy: { id: "asc" }, skip, take: limit }),

@@ -1,16 +1,20 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { isUpToDate } from "./applied-migrations.js";
 import { deployMigrations, type MigrationTarget } from "./migrate.js";
 import { IN_MEMORY, loadPglitePrismaAdapter, type OpenPglite, openPglite } from "./pglite.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { projectPaths } from "./project-paths.js";
+import { type SqlReader, sqlReader } from "./sql-reader.js";
 import { DEFAULT_STATEMENT_CACHE_SIZE, statementNames } from "./statement-names.js";
 
 export type PrismaDb = PrismaClient;
 
 export interface Database {
   prisma: PrismaClient;
+  /** Hand-written reads through the same driver and pool as `prisma` (see sql-reader.ts). */
+  sql: SqlReader;
   kind: "pglite" | "postgres";
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -46,7 +50,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     throw new Error("The database URL must start with postgres:// or postgresql://");
   const started = performance.now();
   const opened = url
-    ? serverDatabase(url, opts.poolSize, opts.statementCacheSize)
+    ? await serverDatabase(url, opts.poolSize, opts.statementCacheSize)
     : await embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
   if (opts.migrate !== false) {
     try {
@@ -64,8 +68,8 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       throw error;
     }
   }
-  const { prisma, kind, ping, close } = opened;
-  return { prisma, kind, ping, close };
+  const { prisma, sql, kind, ping, close } = opened;
+  return { prisma, sql, kind, ping, close };
 }
 
 /** A Database plus what the migrator needs to reach it. */
@@ -76,10 +80,12 @@ export interface OpenedDatabase extends Database {
 /** Wraps an open PGlite (exported for testing.ts, which opens PGlite from a snapshot). */
 export async function embeddedDatabase(pglite: OpenPglite): Promise<OpenedDatabase> {
   const { PrismaPGlite } = await loadPglitePrismaAdapter();
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite.db) });
+  const adapter = new PrismaPGlite(pglite.db);
+  const prisma = new PrismaClient({ adapter });
   let closing: Promise<void> | undefined;
   return {
     prisma,
+    sql: sqlReader(await adapter.connect()),
     kind: "pglite",
     target: { kind: "pglite", db: pglite.db },
     ping: () => ping(prisma),
@@ -91,25 +97,27 @@ export async function embeddedDatabase(pglite: OpenPglite): Promise<OpenedDataba
   };
 }
 
-function serverDatabase(
+async function serverDatabase(
   url: string,
   poolSize = defaultPoolSize(),
   statementCacheSize = DEFAULT_STATEMENT_CACHE_SIZE,
-): OpenedDatabase {
+): Promise<OpenedDatabase> {
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
-  const adapter = new PrismaPg(
-    { connectionString: url, allowExitOnIdle: true, max: poolSize },
-    { statementNameGenerator: statementNames(statementCacheSize) },
-  );
+  const pool = new pg.Pool({ connectionString: url, allowExitOnIdle: true, max: poolSize });
+  // One factory, so the client's adapter and the reader's share the pool and the statement names (two
+  // name generators would give one name to two texts on the same connection, which pg refuses).
+  const adapter = new PrismaPg(pool, { statementNameGenerator: statementNames(statementCacheSize) });
   const prisma = new PrismaClient({ adapter });
   let closing: Promise<void> | undefined;
   return {
     prisma,
+    sql: sqlReader(await adapter.connect()),
     kind: "postgres",
     target: { kind: "postgres", url },
     ping: () => ping(prisma),
+    // The pool is ours (handed to the adapter), so the adapter's dispose leaves it open: end it after Prisma.
     close: () => {
-      closing ??= prisma.$disconnect();
+      closing ??= prisma.$disconnect().finally(() => pool.end());
       return closing;
     },
   };

@@ -19,8 +19,8 @@ import { projectPaths } from "./project-paths.js";
  */
 export async function openTestDatabase(): Promise<Database> {
   const pglite = await openPglite(IN_MEMORY, { loadDataDir: await migratedSnapshot() });
-  const { prisma, kind, ping, close } = await embeddedDatabase(pglite);
-  return { prisma, kind, ping, close };
+  const { prisma, sql, kind, ping, close } = await embeddedDatabase(pglite);
+  return { prisma, sql, kind, ping, close };
 }
 
 let snapshot: Promise<Blob> | undefined;

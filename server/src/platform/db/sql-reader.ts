@@ -1,0 +1,80 @@
+import { type ArgType, ColumnTypeEnum, type SqlQueryable, type SqlResultSet } from "@prisma/driver-adapter-utils";
+
+/** A value a query may bind: numbers bind as integers when they are whole, as doubles otherwise. */
+export type SqlArg = string | number | boolean | null;
+
+/**
+ * Parameterized SELECTs that skip Prisma's client and go straight to the driver adapter under it: the same
+ * adapter type, pool and prepared-statement names the client uses, on PGlite and on a PostgreSQL server.
+ *
+ * For the few reads every list request makes. Through the client, W2's page of 20 items cost ~340 µs of CPU
+ * and kept ~30 suspended async functions per request waiting for a connection (promoted by every young
+ * collection); through the adapter ~80 µs and a handful (BENCHMARKS.md, "Prisma's share of W2"). Everything
+ * else, and every write, goes through Prisma's client.
+ */
+export interface SqlReader {
+  /**
+   * Rows as objects keyed by column name. Values come back as the wire wants them: timestamps as `Date`,
+   * NUMERIC as a `number` (our NUMERIC(12,2) prices fit a double), BIGINT as a `number` when it is a safe
+   * integer (else an error), everything else as the adapter gives it. `T` is the caller's promise about the
+   * columns, as with `$queryRaw<T>`.
+   */
+  rows<T>(sql: string, args?: readonly SqlArg[]): Promise<T[]>;
+}
+
+export function sqlReader(adapter: SqlQueryable): SqlReader {
+  return {
+    async rows<T>(sql: string, args: readonly SqlArg[] = []) {
+      const result = await adapter.queryRaw({ sql, args: [...args], argTypes: args.map(argTypeOf) });
+      return toObjects(result) as T[];
+    },
+  };
+}
+
+const SCALAR = "scalar" as const;
+const INT: ArgType = { scalarType: "int", arity: SCALAR };
+const FLOAT: ArgType = { scalarType: "float", arity: SCALAR };
+const STRING: ArgType = { scalarType: "string", arity: SCALAR };
+const BOOLEAN: ArgType = { scalarType: "boolean", arity: SCALAR };
+const UNKNOWN: ArgType = { scalarType: "unknown", arity: SCALAR };
+
+function argTypeOf(arg: SqlArg): ArgType {
+  if (typeof arg === "number") return Number.isInteger(arg) ? INT : FLOAT;
+  if (typeof arg === "string") return STRING;
+  if (typeof arg === "boolean") return BOOLEAN;
+  return UNKNOWN;
+}
+
+type Decoder = (value: unknown) => unknown;
+
+function toObjects({ columnNames, columnTypes, rows }: SqlResultSet): Record<string, unknown>[] {
+  const columns = columnNames.map((name, i) => ({ name, decode: decoderOf(columnTypes[i]) }));
+  return rows.map((row) => {
+    const object: Record<string, unknown> = {};
+    columns.forEach(({ name, decode }, i) => {
+      const value = row[i];
+      object[name] = value === null ? null : decode(value);
+    });
+    return object;
+  });
+}
+
+const asIs: Decoder = (value) => value;
+
+/** The adapters hand timestamps and NUMERIC over as text (`2026-12-07T01:02:03.456+00:00`, `12.50`). */
+function decoderOf(type: number | undefined): Decoder {
+  switch (type) {
+    case ColumnTypeEnum.DateTime:
+      return (value) => new Date(value as string);
+    case ColumnTypeEnum.Numeric:
+      return (value) => Number(value);
+    case ColumnTypeEnum.Int64:
+      return (value) => {
+        const number = Number(value);
+        if (!Number.isSafeInteger(number)) throw new RangeError(`BIGINT ${String(value)} does not fit a number`);
+        return number;
+      };
+    default:
+      return asIs;
+  }
+}
