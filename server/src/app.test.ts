@@ -4,6 +4,7 @@ import path from "node:path";
 import { expect, it } from "vitest";
 import { createServer } from "./app.js";
 import { projectPaths } from "./platform/db/project-paths.js";
+import { openTestDatabase } from "./platform/db/testing.js";
 import { testEnv } from "./testing/harness.js";
 
 it("PGLITE_DIR=memory:// serves from an in-memory database and leaves no folder behind", async () => {
@@ -51,4 +52,15 @@ it("stop() gives a stuck request and a stuck job one SHUTDOWN_GRACE_MS together,
   // Both waits took the whole grace (neither finished); one after the other would take twice that.
   expect(elapsed).toBeGreaterThanOrEqual(graceMs - 50);
   expect(elapsed).toBeLessThan(graceMs * 1.8);
+});
+
+it("refuses a db without its sql (or the reverse): list reads would go to another database", async () => {
+  const database = await openTestDatabase();
+  try {
+    const env = testEnv({ PORT: "0" });
+    await expect(createServer({ env, deps: { db: database.prisma } })).rejects.toThrow(/deps\.db and deps\.sql/);
+    await expect(createServer({ env, deps: { sql: database.sql } })).rejects.toThrow(/deps\.db and deps\.sql/);
+  } finally {
+    await database.close();
+  }
 });
