@@ -17,7 +17,11 @@ export const MAX_PAGE_SIZE = 100;
 export const pageInput = z.object({
   skip: z.coerce.number().int().min(0).max(1_000_000).default(0),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(20),
-  search: text().trim().max(200).optional(),
+  search: text()
+    .trim()
+    .max(200)
+    .meta({ description: "Text to find, ignoring case; `%`, `_` and `\\` match themselves (no wildcards)" })
+    .optional(),
 });
 
 /** `{items,total,skip,limit}` of any item schema. */
