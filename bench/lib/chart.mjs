@@ -16,11 +16,12 @@ export function renderChart(groups, subtitle) {
   const plotted = groups
     .map((g) => ({ ...g, rows: g.rows.filter((r) => r.ratio !== null) }))
     .filter((g) => g.rows.length);
-  const maxRatio = Math.max(1, ...plotted.flatMap((g) => g.rows.map((r) => r.ratio)));
-  const scale = PLOT_W / (Math.ceil(maxRatio * 4) / 4);
   const parts = [];
   let y = 44;
   for (const g of plotted) {
+    // Each group on its own scale: W2's ratios (~10× FastAPI) would otherwise squeeze W1's (~0.5) to slivers.
+    const maxRatio = Math.max(1, ...g.rows.map((r) => r.ratio));
+    const scale = PLOT_W / (Math.ceil(maxRatio * 4) / 4);
     parts.push(`<text x="8" y="${y + 12}" class="h">${escapeXml(g.title)} — ratio to ${escapeXml(g.baseline)}</text>`);
     y += 22;
     // The 1.0 mark, drawn per group so it does not cross the group titles.
