@@ -22,7 +22,7 @@ async function publishChange(bus: Deps["bus"], change: ItemChange) {
 
 /**
  * A page of items and how many match. Written as SQL through the driver adapter (`deps.sql`), not Prisma's
- * `findMany`: every list request pays for these two reads, and through Prisma's client they were most of
+ * `findMany`: every list request pays for these two reads, and through Prisma's client they were ~60% of
  * its CPU (BENCHMARKS.md, "List reads through the driver adapter"). list-query.ts builds the statements.
  */
 export async function listItems({ sql }: Pick<Deps, "sql">, query: ListItemsQuery) {

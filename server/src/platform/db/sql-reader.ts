@@ -9,8 +9,8 @@ export type SqlArg = string | number | boolean | null;
  *
  * For the few reads every list request makes. Through the client, W2's page of 20 items cost ~340 µs of CPU
  * and kept ~30 suspended async functions per request waiting for a connection (promoted by every young
- * collection); through the adapter ~80 µs and a handful (BENCHMARKS.md, "Prisma's share of W2"). Everything
- * else, and every write, goes through Prisma's client.
+ * collection); through the adapter ~80 µs and a handful (BENCHMARKS.md, "Prisma's share of W2" and "List reads
+ * through the driver adapter"). Everything else, and every write, goes through Prisma's client.
  */
 export interface SqlReader {
   /**
