@@ -1,10 +1,13 @@
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { createServer } from "./app.js";
 import { projectPaths } from "./platform/db/project-paths.js";
 import { openTestDatabase } from "./platform/db/testing.js";
+import { createInProcessBus } from "./platform/events/in-process-bus.js";
 import { testEnv } from "./testing/harness.js";
 
 it("PGLITE_DIR=memory:// serves from an in-memory database and leaves no folder behind", async () => {
@@ -62,5 +65,18 @@ it("refuses a db without its sql (or the reverse): list reads would go to anothe
     await expect(createServer({ env, deps: { sql: database.sql } })).rejects.toThrow(/deps\.db and deps\.sql/);
   } finally {
     await database.close();
+  }
+});
+
+it("a start that fails halfway closes what it opened, so the next one can use the same data directory", async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), "trellis-failed-start-"));
+  const env = testEnv({ PORT: "0", PGLITE_DIR: path.join(dataDir, "db") });
+  const refusingBus = { ...createInProcessBus(), subscribe: () => Promise.reject(new Error("bus down")) };
+  try {
+    await expect(createServer({ env, deps: { bus: refusingBus } })).rejects.toThrow("bus down");
+    const server = await createServer({ env });
+    await server.stop();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
   }
 });

@@ -63,7 +63,12 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
     routerOptions: { maxParamLength: 5_000 },
   });
   makeChildLoggersLazy(app.log);
-  const deps = await buildDeps(env, overrides, closers, app.log);
+  const deps = await buildDeps(env, overrides, closers, app.log).catch(async (error: unknown) => {
+    // A start that fails halfway (say the bus refuses a subscription) must not keep what it opened: an
+    // embedded database would stay locked to this process, and a second createServer could not open it.
+    for (const close of closers.reverse()) await close().catch(() => {});
+    throw error;
+  });
   registerJobHandlers(deps);
   registerRequestHooks(app, env);
   registerFallbacks(app);
