@@ -68,13 +68,17 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
       throw error;
     }
   }
-  const { prisma, sql, kind, ping, close } = opened;
-  return { prisma, sql, kind, ping, close };
+  return withoutTarget(opened);
 }
 
 /** A Database plus what the migrator needs to reach it. */
 export interface OpenedDatabase extends Database {
   target: MigrationTarget;
+}
+
+/** The Database an OpenedDatabase is, without the migrator's handle (callers get plain data). */
+export function withoutTarget({ target: _migratorOnly, ...database }: OpenedDatabase): Database {
+  return database;
 }
 
 /** Wraps an open PGlite (exported for testing.ts, which opens PGlite from a snapshot). */

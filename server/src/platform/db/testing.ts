@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { type Database, embeddedDatabase } from "./index.js";
+import { type Database, embeddedDatabase, withoutTarget } from "./index.js";
 import { deployMigrations } from "./migrate.js";
 import { readMigrations } from "./migrations-dir.js";
 import { IN_MEMORY, openPglite } from "./pglite.js";
@@ -19,8 +19,7 @@ import { projectPaths } from "./project-paths.js";
  */
 export async function openTestDatabase(): Promise<Database> {
   const pglite = await openPglite(IN_MEMORY, { loadDataDir: await migratedSnapshot() });
-  const { prisma, sql, kind, ping, close } = await embeddedDatabase(pglite);
-  return { prisma, sql, kind, ping, close };
+  return withoutTarget(await embeddedDatabase(pglite));
 }
 
 let snapshot: Promise<Blob> | undefined;
