@@ -1,5 +1,5 @@
 import { escapeLike } from "../../platform/db/like.js";
-import type { SqlArg } from "../../platform/db/sql-reader.js";
+import type { SqlArg, SqlStatement } from "../../platform/db/sql-reader.js";
 import { itemSelect } from "./schema.js";
 
 export interface ListItemsQuery {
@@ -9,11 +9,6 @@ export interface ListItemsQuery {
   sortBy: "createdAt" | "title" | "price";
   order: "asc" | "desc";
   ownerId?: number;
-}
-
-export interface SqlStatement {
-  sql: string;
-  args: SqlArg[];
 }
 
 /** The columns `itemSelect` names, so a list row carries exactly what `items.byId` returns. */

@@ -26,11 +26,9 @@ async function publishChange(bus: Deps["bus"], change: ItemChange) {
  * its CPU (BENCHMARKS.md, "List reads through the driver adapter"). list-query.ts builds the statements.
  */
 export async function listItems({ sql }: Pick<Deps, "sql">, query: ListItemsQuery) {
-  const page = itemPageStatement(query);
-  const total = itemTotalStatement(query);
   const [items, [counted]] = await Promise.all([
-    sql.rows<Item>(page.sql, page.args),
-    sql.rows<{ total: number }>(total.sql, total.args),
+    sql.rows<Item>(itemPageStatement(query)),
+    sql.rows<{ total: number }>(itemTotalStatement(query)),
   ]);
   return { items, total: counted?.total ?? 0, skip: query.skip, limit: query.limit };
 }

@@ -12,19 +12,20 @@ afterAll(() => database.close());
 
 describe("sqlReader", () => {
   it("binds whole numbers, fractions, text, booleans and null", async () => {
-    const rows = await database.sql.rows(
-      `SELECT $1::INTEGER + 1 AS "int", $2::FLOAT8 * 2 AS "float", $3::TEXT || '!' AS "text", NOT $4::BOOLEAN AS "bool",
+    const rows = await database.sql.rows({
+      sql: `SELECT $1::INTEGER + 1 AS "int", $2::FLOAT8 * 2 AS "float", $3::TEXT || '!' AS "text", NOT $4::BOOLEAN AS "bool",
          $5::INTEGER IS NULL AS "isNull"`,
-      [41, 1.25, "hi", false, null],
-    );
+      args: [41, 1.25, "hi", false, null],
+    });
     expect(rows).toEqual([{ int: 42, float: 2.5, text: "hi!", bool: true, isNull: true }]);
   });
 
   it("returns timestamps as the Dates Prisma returns, NUMERIC and safe BIGINTs as numbers", async () => {
-    const [row] = await database.sql.rows<Record<string, unknown>>(
-      `SELECT '2026-01-02 03:04:05.678'::TIMESTAMP(3) AS "at", '12.50'::NUMERIC(12,2) AS "price",
+    const [row] = await database.sql.rows<Record<string, unknown>>({
+      sql: `SELECT '2026-01-02 03:04:05.678'::TIMESTAMP(3) AS "at", '12.50'::NUMERIC(12,2) AS "price",
          9007199254740991::BIGINT AS "big", NULL::TIMESTAMP(3) AS "never"`,
-    );
+      args: [],
+    });
     expect(row).toEqual({ at: new Date("2026-01-02T03:04:05.678Z"), price: 12.5, big: 2 ** 53 - 1, never: null });
     const [fromPrisma] = await database.prisma.$queryRaw<{ at: Date }[]>`
       SELECT '2026-01-02 03:04:05.678'::TIMESTAMP(3) AS "at"`;
@@ -32,11 +33,13 @@ describe("sqlReader", () => {
   });
 
   it("refuses a BIGINT a number cannot hold, rather than rounding it", async () => {
-    await expect(database.sql.rows(`SELECT 9007199254740993::BIGINT AS "big"`)).rejects.toThrow(RangeError);
+    await expect(database.sql.rows({ sql: `SELECT 9007199254740993::BIGINT AS "big"`, args: [] })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it("reports SQL errors with PostgreSQL's code", async () => {
-    await expect(database.sql.rows(`SELECT * FROM "NoSuchTable"`)).rejects.toMatchObject({
+    await expect(database.sql.rows({ sql: `SELECT * FROM "NoSuchTable"`, args: [] })).rejects.toMatchObject({
       cause: { originalCode: "42P01" },
     });
   });

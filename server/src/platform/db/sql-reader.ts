@@ -3,6 +3,12 @@ import { type ArgType, ColumnTypeEnum, type SqlQueryable, type SqlResultSet } fr
 /** A value a query may bind: numbers bind as integers when they are whole, as doubles otherwise. */
 export type SqlArg = string | number | boolean | null;
 
+/** A parameterized statement: `$1`, `$2`, … in `sql` bind `args` in order. */
+export interface SqlStatement {
+  sql: string;
+  args: SqlArg[];
+}
+
 /**
  * Parameterized SELECTs that skip Prisma's client and go straight to the driver adapter under it: the same
  * adapter type, pool and prepared-statement names the client uses, on PGlite and on a PostgreSQL server.
@@ -19,13 +25,13 @@ export interface SqlReader {
    * integer (else an error), everything else as the adapter gives it. `T` is the caller's promise about the
    * columns, as with `$queryRaw<T>`.
    */
-  rows<T>(sql: string, args?: readonly SqlArg[]): Promise<T[]>;
+  rows<T>(statement: SqlStatement): Promise<T[]>;
 }
 
 export function sqlReader(adapter: SqlQueryable): SqlReader {
   return {
-    async rows<T>(sql: string, args: readonly SqlArg[] = []) {
-      const result = await adapter.queryRaw({ sql, args: [...args], argTypes: args.map(argTypeOf) });
+    async rows<T>({ sql, args }: SqlStatement) {
+      const result = await adapter.queryRaw({ sql, args, argTypes: args.map(argTypeOf) });
       return toObjects(result) as T[];
     },
   };
