@@ -74,6 +74,11 @@ describe("bad input", () => {
     expect(put.body).toMatchObject({ code: "METHOD_NOT_SUPPORTED" });
     const deleteAll = await api.rest("DELETE", "/v1/items", { token });
     expect([deleteAll.status, deleteAll.headers.get("allow")]).toEqual([405, "GET, POST"]);
+    // The path is matched as the routes are: whatever its case, with a trailing slash or a query.
+    for (const path of ["/V1/ITEMS", "/v1/items/", "/v1/items?limit=1"]) {
+      const response = await api.rest("DELETE", path, { token });
+      expect([path, response.status, response.headers.get("allow")]).toEqual([path, 405, "GET, POST"]);
+    }
     // A path no route has is still 404.
     expect((await api.rest("PUT", "/v1/nowhere", { token, body: {} })).status).toBe(404);
   });

@@ -69,7 +69,7 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
         endReply(request, reply, opts.exposeStacks, stringifyJson(answer.body));
         return reply;
       }
-      const allowed = methodsOf(request.raw.url.split("?", 1)[0] ?? "");
+      const allowed = methodsOf(request.raw.url);
       const method = request.method;
       if (allowed.length > 0 && !allowed.includes(method)) {
         reply.header("allow", allowed.join(", "));
