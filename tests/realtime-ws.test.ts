@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { closeClient, type RouterOutputs } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Message, openRawSubscription, recorder, type Tracked, trpcCode } from "./support/live.js";
@@ -89,7 +90,38 @@ describe("rooms over WebSocket, with the typed client", () => {
       await closeClient(client);
     }
   });
+
+  it("answers an upgrade to another path as a plain request, then closes the connection", async () => {
+    const answers = await Promise.all(["/nowhere", "/api/health", "/trpc/"].map(upgradeRequest));
+    expect(answers.map((answer) => answer.split("\r\n", 1)[0])).toEqual([
+      "HTTP/1.1 404 Not Found",
+      "HTTP/1.1 200 OK",
+      "HTTP/1.1 404 Not Found",
+    ]);
+    expect(JSON.parse(answers[0]!.slice(answers[0]!.indexOf("\r\n\r\n") + 4))).toMatchObject({ code: "NOT_FOUND" });
+    expect((await api.rest("GET", "/health")).status).toBe(200);
+  });
 });
+
+/** What the server writes back to a WebSocket handshake for `path`, up to its closing the connection. */
+function upgradeRequest(path: string): Promise<string> {
+  const { hostname, port } = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      );
+    });
+    let answer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      answer += chunk;
+    });
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
 
 describe("items.onChange", () => {
   it("streams created, updated and deleted events of the caller's items only", async () => {

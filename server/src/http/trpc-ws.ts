@@ -1,4 +1,4 @@
-import type { IncomingMessage } from "node:http";
+import { type IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import websocket from "@fastify/websocket";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
@@ -24,6 +24,8 @@ export interface TrpcWs {
   broadcastReconnect(): void;
 }
 
+/** Where clients open their WebSocket. */
+const SOCKET_PATH = "/trpc";
 const RECONNECT = JSON.stringify({ id: null, method: "reconnect" });
 /** Close code when a connection's token expired (or never was valid) and it did not reconnect. */
 export const CLOSE_TOKEN_EXPIRED = 4401;
@@ -39,6 +41,62 @@ export const CLOSE_TOKEN_EXPIRED = 4401;
  * answer a ping within 10 s is dropped — ending its subscriptions and its presence in rooms.
  */
 export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions): Promise<TrpcWs> {
+  let wss: FastifyInstance["websocketServer"] | undefined;
+  const before = new Set(upgradeListeners(app));
+  // In a scope of its own: the plugin adds an onRequest and an onResponse hook to every route of the
+  // instance it is registered on (fastify-plugin), which every HTTP request then ran for nothing.
+  await app.register(async (scope) => {
+    await registerSocketRoute(scope, opts);
+    wss = scope.websocketServer;
+  });
+  if (!wss) throw new Error("the websocket plugin did not load");
+  const server = wss;
+  app.decorate("websocketServer", server);
+  routeUpgrades(
+    app,
+    SOCKET_PATH,
+    upgradeListeners(app).filter((listener) => !before.has(listener)),
+  );
+  return {
+    broadcastReconnect() {
+      for (const client of server.clients) if (client.readyState === client.OPEN) client.send(RECONNECT);
+    },
+  };
+}
+
+type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void;
+const upgradeListeners = (app: FastifyInstance) => app.server.listeners("upgrade") as UpgradeListener[];
+
+/**
+ * Upgrade requests for `path` go to the plugin's listeners, which upgrade them. Any other is answered as
+ * the same request without `Upgrade` would be (RFC 9110 §7.8 lets a server ignore the header), by the
+ * routes, and its connection then closed: Node has handed the socket over, and the plugin, scoped to its
+ * route, no longer sees these requests (it used to upgrade them and close the socket, or close it after
+ * a 404).
+ */
+function routeUpgrades(app: FastifyInstance, path: string, plugin: UpgradeListener[]) {
+  const server = app.server;
+  for (const listener of plugin) server.removeListener("upgrade", listener);
+  const onUpgrade: UpgradeListener = (request, socket, head) => {
+    if (request.url?.split("?", 1)[0] === path) {
+      for (const listener of plugin) listener.call(server, request, socket, head);
+      return;
+    }
+    socket.on("error", () => socket.destroy());
+    const response = new ServerResponse(request);
+    response.shouldKeepAlive = false;
+    response.assignSocket(socket);
+    response.once("finish", () => socket.end());
+    app.routing(request, response);
+  };
+  server.on("upgrade", onUpgrade);
+  app.addHook("preClose", (done) => {
+    server.removeListener("upgrade", onUpgrade);
+    done();
+  });
+}
+
+async function registerSocketRoute(app: FastifyInstance, opts: TrpcWsOptions) {
   const { env } = opts;
   await app.register(websocket, {
     options: { maxPayload: env.WS_MAX_MESSAGE_BYTES },
@@ -100,7 +158,7 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
     },
   });
 
-  app.get("/trpc", { websocket: true }, (socket, request) => {
+  app.get(SOCKET_PATH, { websocket: true }, (socket, request) => {
     requestIds.set(request.raw, request.id);
     // The encoder turns a hand-off token into an empty frame: it is not for the client.
     const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
@@ -110,12 +168,6 @@ export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions):
     }) as WebSocket["send"];
     onConnection(socket, request.raw);
   });
-
-  return {
-    broadcastReconnect() {
-      for (const client of app.websocketServer.clients) if (client.readyState === client.OPEN) client.send(RECONNECT);
-    },
-  };
 }
 
 /**
