@@ -1,7 +1,7 @@
-import { connect } from "node:net";
 import { closeClient, type RouterOutputs } from "@trellis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Message, openRawSubscription, recorder, type Tracked, trpcCode } from "./support/live.js";
+import { parseAnswer, rawExchange } from "./support/raw-http.js";
 import { signUp, startServer, startWithTwoUsers, type TestServer, type TwoUsers } from "./support/server.js";
 
 let api: TestServer;
@@ -92,36 +92,23 @@ describe("rooms over WebSocket, with the typed client", () => {
   });
 
   it("answers an upgrade to another path as a plain request, then closes the connection", async () => {
-    const answers = await Promise.all(["/nowhere", "/api/health", "/trpc/"].map(upgradeRequest));
-    expect(answers.map((answer) => answer.split("\r\n", 1)[0])).toEqual([
+    const { host } = new URL(api.url);
+    const handshake = (path: string) =>
+      rawExchange(
+        api.url,
+        `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+      ).then(parseAnswer);
+    const answers = await Promise.all(["/nowhere", "/api/health", "/trpc/"].map(handshake));
+    expect(answers.map((answer) => answer.statusLine)).toEqual([
       "HTTP/1.1 404 Not Found",
       "HTTP/1.1 200 OK",
       "HTTP/1.1 404 Not Found",
     ]);
-    expect(JSON.parse(answers[0]!.slice(answers[0]!.indexOf("\r\n\r\n") + 4))).toMatchObject({ code: "NOT_FOUND" });
+    expect(answers[0]?.body).toMatchObject({ code: "NOT_FOUND" });
     expect((await api.rest("GET", "/health")).status).toBe(200);
   });
 });
-
-/** What the server writes back to a WebSocket handshake for `path`, up to its closing the connection. */
-function upgradeRequest(path: string): Promise<string> {
-  const { hostname, port } = new URL(api.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => {
-      socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
-          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
-      );
-    });
-    let answer = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      answer += chunk;
-    });
-    socket.on("end", () => resolve(answer));
-    socket.on("error", reject);
-  });
-}
 
 describe("items.onChange", () => {
   it("streams created, updated and deleted events of the caller's items only", async () => {

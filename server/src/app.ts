@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Env } from "./env.js";
 import { buildAsyncApiDocument, registerAsyncApi } from "./http/asyncapi.js";
+import { answerClientError, receiveLimits } from "./http/client-errors.js";
 import { registerCompression } from "./http/compression.js";
 import { registerCors } from "./http/cors.js";
 import { registerDocs } from "./http/docs.js";
@@ -55,6 +56,10 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
   const app = Fastify({
     logger: { level: env.LOG_LEVEL },
     bodyLimit: env.BODY_LIMIT_BYTES,
+    // Fastify sets no limit by default: a client that never finished its body held the connection forever.
+    requestTimeout: env.REQUEST_TIMEOUT_MS,
+    http: receiveLimits(env.REQUEST_TIMEOUT_MS),
+    clientErrorHandler: answerClientError,
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
     // Per-request access logs only in development; production logs what goes wrong, not every hit.

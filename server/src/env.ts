@@ -50,6 +50,8 @@ const EnvSchema = z
       .min(1024)
       .max(50 * 1024 * 1024)
       .default(1024 * 1024),
+    /** Longest a client may take to send a whole request, headers and body (longer: 408, connection closed); 0: no limit. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /**
      * How far past the live heap V8 lets garbage accumulate before a full collection, in percent
      * (see platform/heap-growth.ts); 0 leaves V8's own factor (up to 300%).

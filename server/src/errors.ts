@@ -35,6 +35,7 @@ export const HTTP_ERRORS = {
   FORBIDDEN: { status: 403, description: "Authenticated, but not allowed to do this" },
   NOT_FOUND: { status: 404, description: "No such resource" },
   METHOD_NOT_SUPPORTED: { status: 405, description: "Wrong HTTP method for this route" },
+  TIMEOUT: { status: 408, description: "The request took longer than REQUEST_TIMEOUT_MS to arrive" },
   CONFLICT: { status: 409, description: "Conflicts with the current state (e.g. email taken)" },
   PAYLOAD_TOO_LARGE: { status: 413, description: "Body, batch or upload too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, description: "Content type not accepted" },
