@@ -23,7 +23,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket) 
   const [status, code, message] = REFUSALS[error.code ?? ""] ?? MALFORMED;
   const requestId = randomUUID();
   const body = JSON.stringify(errorBody(code, message, requestId));
-  if (socket.writable) {
+  // As Node's own fallback: not in the middle of an answer already under way on this connection.
+  const answering = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+  if (socket.writable && !answering?.headersSent) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\n\r\n${body}`,
