@@ -48,6 +48,7 @@ function summarizeRow({ row, target, samples }, baseline) {
     row,
     target,
     rounds: ok.length,
+    rpsPerRound: ok.map((s) => s.rps),
     rps: pick("rps"),
     opsPerSec: pick("opsPerSec"),
     ratio: median(ratios),
