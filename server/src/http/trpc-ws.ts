@@ -1,4 +1,5 @@
-import { type IncomingMessage, ServerResponse } from "node:http";
+import { EventEmitter } from "node:events";
+import { type IncomingMessage, type Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import websocket from "@fastify/websocket";
 import { getWSConnectionHandler } from "@trpc/server/adapters/ws";
@@ -41,45 +42,39 @@ export const CLOSE_TOKEN_EXPIRED = 4401;
  * answer a ping within 10 s is dropped — ending its subscriptions and its presence in rooms.
  */
 export async function registerTrpcWs(app: FastifyInstance, opts: TrpcWsOptions): Promise<TrpcWs> {
+  // The plugin listens for handshakes on this emitter (its `server` option) instead of on the HTTP server,
+  // which gives it only those for the socket route (routeUpgrades).
+  const handshakes = new EventEmitter();
   let wss: FastifyInstance["websocketServer"] | undefined;
-  const before = new Set(upgradeListeners(app));
   // In a scope of its own: the plugin adds an onRequest and an onResponse hook to every route of the
   // instance it is registered on (fastify-plugin), which every HTTP request then ran for nothing.
   await app.register(async (scope) => {
-    await registerSocketRoute(scope, opts);
+    await registerSocketRoute(scope, opts, handshakes);
     wss = scope.websocketServer;
   });
   if (!wss) throw new Error("the websocket plugin did not load");
-  const server = wss;
-  app.decorate("websocketServer", server);
-  routeUpgrades(
-    app,
-    SOCKET_PATH,
-    upgradeListeners(app).filter((listener) => !before.has(listener)),
-  );
+  const sockets = wss;
+  app.decorate("websocketServer", sockets);
+  routeUpgrades(app, SOCKET_PATH, handshakes);
   return {
     broadcastReconnect() {
-      for (const client of server.clients) if (client.readyState === client.OPEN) client.send(RECONNECT);
+      for (const client of sockets.clients) if (client.readyState === client.OPEN) client.send(RECONNECT);
     },
   };
 }
 
-type UpgradeListener = (request: IncomingMessage, socket: Socket, head: Buffer) => void;
-const upgradeListeners = (app: FastifyInstance) => app.server.listeners("upgrade") as UpgradeListener[];
-
 /**
- * Upgrade requests for `path` go to the plugin's listeners, which upgrade them. Any other is answered as
- * the same request without `Upgrade` would be (RFC 9110 §7.8 lets a server ignore the header), by the
+ * Upgrade requests for `path` go on to `handshakes`, where the plugin upgrades them. Any other is answered
+ * as the same request without `Upgrade` would be (RFC 9110 §7.8 lets a server ignore the header), by the
  * routes, and its connection then closed: Node has handed the socket over, and the plugin, scoped to its
  * route, no longer sees these requests (it used to upgrade them and close the socket, or close it after
  * a 404).
  */
-function routeUpgrades(app: FastifyInstance, path: string, plugin: UpgradeListener[]) {
+function routeUpgrades(app: FastifyInstance, path: string, handshakes: EventEmitter) {
   const server = app.server;
-  for (const listener of plugin) server.removeListener("upgrade", listener);
-  const onUpgrade: UpgradeListener = (request, socket, head) => {
+  const onUpgrade = (request: IncomingMessage, socket: Socket, head: Buffer) => {
     if (request.url?.split("?", 1)[0] === path) {
-      for (const listener of plugin) listener.call(server, request, socket, head);
+      handshakes.emit("upgrade", request, socket, head);
       return;
     }
     socket.on("error", () => socket.destroy());
@@ -96,10 +91,11 @@ function routeUpgrades(app: FastifyInstance, path: string, plugin: UpgradeListen
   });
 }
 
-async function registerSocketRoute(app: FastifyInstance, opts: TrpcWsOptions) {
+async function registerSocketRoute(app: FastifyInstance, opts: TrpcWsOptions, handshakes: EventEmitter) {
   const { env } = opts;
   await app.register(websocket, {
-    options: { maxPayload: env.WS_MAX_MESSAGE_BYTES },
+    // The plugin only listens for `upgrade` events on `server`; ws itself never sees it (noServer).
+    options: { maxPayload: env.WS_MAX_MESSAGE_BYTES, server: handshakes as unknown as Server },
     // `ws` has already answered the error (an oversize message closes with 1009); terminating here
     // could drop that close frame before it is sent.
     errorHandler: (error, _socket, request) => request.log.warn({ err: error }, "websocket error"),
