@@ -1,5 +1,5 @@
-import { normalizePath, type OpenApiRouter } from "trpc-to-openapi";
-import { createRestRouteLookup } from "./fast/rest-routes.js";
+import type { OpenApiRouter } from "trpc-to-openapi";
+import { createRestRouteLookup, routePathOf } from "./fast/rest-routes.js";
 
 /** Every method the API answers: REST's (tRPC's GET and POST among them), and HEAD wherever GET. */
 export const API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -18,13 +18,12 @@ const ROUTE_METHODS = API_METHODS.filter((method) => method !== "HEAD").sort();
 export function restMethods(router: OpenApiRouter): (target: string) => string[] {
   const lookup = createRestRouteLookup(router);
   return (target) => {
-    let pathname: string;
+    let path: string;
     try {
-      pathname = new URL(target.startsWith("/") ? `http://127.0.0.1${target}` : target).pathname;
+      path = routePathOf(target);
     } catch {
       return []; // no path to match: trpc-to-openapi answers it
     }
-    const path = normalizePath(pathname);
     return ROUTE_METHODS.filter((method) => lookup(method, path) !== undefined);
   };
 }

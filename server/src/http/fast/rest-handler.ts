@@ -12,7 +12,6 @@ import {
   instanceofZodTypeLikeVoid,
   instanceofZodTypeObject,
   instanceofZodTypeOptional,
-  normalizePath,
   type OpenApiMethod,
   type OpenApiRouter,
   TRPC_ERROR_CODE_HTTP_STATUS,
@@ -24,7 +23,7 @@ import { callProcedure, type SignalSource } from "./procedure-runner.js";
 import { RequestInfo } from "./request-info.js";
 import { requestSignal } from "./request-signal.js";
 import { assertValidUrl } from "./request-url.js";
-import { createRestRouteLookup } from "./rest-routes.js";
+import { createRestRouteLookup, requestUrl, routePathOf } from "./rest-routes.js";
 
 type ProcedureType = "query" | "mutation";
 
@@ -95,20 +94,6 @@ function merge(values: unknown, pathInput: Record<string, string>): Record<strin
 /** trpc-to-openapi calls procedures through `createCaller`, which gives them no signal. */
 const NO_SIGNAL: SignalSource = { signal: undefined };
 
-/** Characters a URL path keeps as they are (RFC 3986 pchar and "/"), so `new URL(...).pathname` would not change them. */
-const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@%/]*$/;
-
-/**
- * The pathname `new URL(target).pathname` would give, for the common target it can be read from
- * directly: characters the URL parser leaves alone and no dot segments. Undefined otherwise.
- */
-function pathnameOf(target: string): string | undefined {
-  const query = target.indexOf("?");
-  const path = query === -1 ? target : target.slice(0, query);
-  if (!PLAIN_PATH.test(path) || path.includes("//") || /\/\.\.?(\/|$)|%2e/i.test(path)) return undefined;
-  return path;
-}
-
 /**
  * Serves REST routes the way trpc-to-openapi's Node handler does — the same procedure found (by a
  * lookup that grows less with the number of routes, rest-routes.ts), query and body handling, string
@@ -129,10 +114,10 @@ export function createFastRestHandler(opts: FastRestOptions) {
     const rawUrl = request.raw.url ?? "/";
     let parsedUrl: URL | undefined;
     const urlOf = () => {
-      parsedUrl ??= new URL(rawUrl.startsWith("/") ? `http://127.0.0.1${rawUrl}` : rawUrl);
+      parsedUrl ??= requestUrl(rawUrl);
       return parsedUrl;
     };
-    const found = findProcedure(method, normalizePath(pathnameOf(rawUrl) ?? urlOf().pathname));
+    const found = findProcedure(method, routePathOf(rawUrl));
     const procedure = found?.procedure;
     if (!found || !procedure) return null;
     const { pathInput } = found;

@@ -28,6 +28,34 @@ const slashesIn = (path: string) => {
   return count;
 };
 
+/** Characters a URL path keeps as they are (RFC 3986 pchar and "/"), so `new URL(...).pathname` would not change them. */
+const PLAIN_PATH = /^\/[\w\-.~!$&'()*+,;=:@%/]*$/;
+
+/**
+ * The pathname `new URL(target).pathname` would give, for the common target it can be read from
+ * directly: characters the URL parser leaves alone and no dot segments. Undefined otherwise.
+ */
+function pathnameOf(target: string): string | undefined {
+  const query = target.indexOf("?");
+  const path = query === -1 ? target : target.slice(0, query);
+  if (!PLAIN_PATH.test(path) || path.includes("//") || /\/\.\.?(\/|$)|%2e/i.test(path)) return undefined;
+  return path;
+}
+
+/** A request target as trpc-to-openapi's Node handler parses it (relative targets against 127.0.0.1). */
+export function requestUrl(target: string): URL {
+  return new URL(target.startsWith("/") ? `http://127.0.0.1${target}` : target);
+}
+
+/**
+ * The path a request target is looked up by, read as trpc-to-openapi reads it (URL pathname, outer slashes
+ * trimmed), without parsing a URL for the common plain target. Throws, as `new URL` does, on a target that
+ * is not a URL.
+ */
+export function routePathOf(target: string): string {
+  return normalizePath(pathnameOf(target) ?? requestUrl(target).pathname);
+}
+
 /**
  * trpc-to-openapi's REST route lookup (`createProcedureCache`), with the same answer for every method and
  * path, found by testing fewer regular expressions. The stock lookup copies the method's regular
