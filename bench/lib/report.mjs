@@ -5,38 +5,19 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 const CHART_START = "<!-- bench:chart:start -->";
 const CHART_END = "<!-- bench:chart:end -->";
 
-/** How far apart some rounds' req/s are, as max ÷ min − 1, or null with fewer than two rounds. */
-function spread(rpsPerRound) {
-  const rounds = rpsPerRound.filter((rps) => typeof rps === "number" && rps > 0);
-  if (rounds.length < 2) return null;
-  return Math.max(...rounds) / Math.min(...rounds) - 1;
-}
-
-/**
- * How far apart the baseline's rounds are. Ratios divide by the same round's baseline, so a machine slow
- * for a whole round cancels out; a baseline whose rounds differ by more than UNSTEADY_SPREAD was slowed on
- * its own (these VMs' neighbours), and every ratio of that workload with it.
- */
-const baselineSpread = (w) => spread(w.baselineRpsPerRound);
-const UNSTEADY_SPREAD = 0.25;
-
-/** Whether a workload's baseline was too unsteady for its ratios to be a reading (see baselineSpread). */
-export function isUnsteady(w) {
-  return (baselineSpread(w) ?? 0) > UNSTEADY_SPREAD;
-}
-
 const fmt = (v, digits = 0) => (v === null || v === undefined ? "–" : v.toFixed(digits));
 
 /** One run as a Markdown section: machine, method, then a table per workload. */
 export function runSection({ machine, opts, summary, skipped, loadAvgAtEnd }) {
   const m = machine;
+  const passes = Math.max(1, Math.round(opts.duration / opts.burst));
   const lines = [
-    `## ${m.date.slice(0, 16).replace("T", " ")} UTC — ${opts.rounds} rounds × ${opts.duration} s`,
+    `## ${m.date.slice(0, 16).replace("T", " ")} UTC — ${opts.rounds} rounds × ${passes} bursts of ${opts.burst} s`,
     "",
     `- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.kernel}; load average at start ${m.loadAvgAtStart.join(" ")}, at end ${loadAvgAtEnd.join(" ")}`,
     `- Software: node ${m.node}, Python ${m.python}, wrk ${m.wrk}, psql ${m.postgres}; commit ${m.commit}${m.dirtyTree ? " with uncommitted changes" : ""}`,
-    `- Method: \`wrk -t1 -c${opts.connections} -d${opts.duration}s --latency\` after a ${opts.warmup} s warm-up; one fresh server process per target per round, target order rotated each round; ${opts.pin ? "server pinned to CPU 0, wrk to CPU 1" : "no CPU pinning"}.`,
-    "- Medians over rounds. Ratio = the row's ops/s ÷ the baseline's ops/s in the same round, median over rounds. RSS: the target's whole process tree, idle 1 s after start, and peak during the measured run.",
+    `- Method: \`wrk -t1 -c${opts.connections} -d${opts.burst}s --latency\` bursts, ${passes} per row per round after a ${opts.warmup} s warm-up, each between two bursts of the workload's baseline (row order rotated per pass); fresh server processes each round, all targets running side by side, target order rotated each round; ${opts.pin ? "server pinned to CPU 0, wrk to CPU 1" : "no CPU pinning"}.`,
+    `- Ratio = a burst's ops/s ÷ the mean of the baseline bursts just before and after it; the table shows the median over all bursts and its 95% confidence interval (order statistics; min–max below 6 bursts). req/s: median over bursts. p50, p99 and RSS under load: from a sustained ${opts.steady} s run of each row per round after its warm-up, before its bursts (medians over rounds); RSS is the target's whole process tree, idle 1 s after start and the peak during that run.`,
   ];
   for (const s of skipped) lines.push(`- Skipped ${s.workload}: ${s.reason}`);
   for (const w of Object.values(summary)) lines.push("", ...workloadTable(w));
@@ -50,19 +31,19 @@ function workloadTable(w) {
     "req/s",
     ...(showOps ? ["ops/s"] : []),
     "ratio",
+    "95% interval",
     "p50 ms",
     "p99 ms",
     "RSS idle MiB",
     "RSS load MiB",
-    "rounds",
+    "bursts",
     "notes",
   ];
-  const perRound = w.baselineRpsPerRound.map((rps) => fmt(rps)).join(", ");
+  const b = w.baselineRps;
   const lines = [
     `### ${w.title}`,
     "",
-    `Baseline ${w.baseline}: ${perRound || "not measured"} req/s in rounds 1..n.`,
-    ...unsteadyWarning(w),
+    `Baseline ${w.baseline}: ${b ? `${fmt(b.min)}–${fmt(b.max)} req/s across its bursts (median ${fmt(b.median)})` : "not measured"}.`,
     "",
     `| ${head.join(" | ")} |`,
     `|${head.map(() => "---").join("|")}|`,
@@ -73,11 +54,12 @@ function workloadTable(w) {
       fmt(r.rps),
       ...(showOps ? [fmt(r.opsPerSec)] : []),
       fmt(r.ratio, 2),
+      r.ratioInterval && r.row !== w.baseline ? r.ratioInterval.map((q) => fmt(q, 2)).join("–") : "",
       fmt(r.p50Ms, 2),
       fmt(r.p99Ms, 2),
       fmt(r.rssIdleMiB),
       fmt(r.rssLoadMiB),
-      String(r.rounds),
+      String(r.bursts),
       notes(r),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
@@ -85,21 +67,8 @@ function workloadTable(w) {
   return lines;
 }
 
-function unsteadyWarning(w) {
-  if (!isUnsteady(w)) return [];
-  return [
-    "",
-    `**Unsteady baseline:** its rounds differ by ${Math.round(baselineSpread(w) * 100)}% (over ${UNSTEADY_SPREAD * 100}%): the machine slowed it and not the rows it divides, so this workload's ratios are not a reading.`,
-  ];
-}
-
 function notes(r) {
   const out = [];
-  // A steady baseline does not make every row a reading: a row slowed on its own rounds moves its ratio too
-  // (2026-12-07 05:22: the baseline within 5% while ours went 10.5k, 19.7k, 11.7k req/s).
-  const rowSpread = spread(r.rpsPerRound ?? []);
-  if (rowSpread !== null && rowSpread > UNSTEADY_SPREAD)
-    out.push(`unsteady: rounds ${Math.round(rowSpread * 100)}% apart`);
   if (r.non2xx) out.push(`${r.non2xx} non-2xx responses`);
   if (r.socketErrors) out.push(`${r.socketErrors} socket errors (${r.timeouts} timeouts > 2 s)`);
   for (const e of r.errors) out.push(`error: ${e.replaceAll("|", "\\|").slice(0, 160)}`);

@@ -4,7 +4,7 @@
 /**
  * `baseline` names the row (target, or target:variant) whose ops/s in the same round is the
  * denominator of every ratio. `chart` puts the workload's ratios into chart-latest.svg.
- * `freshData`: the database is re-seeded before each measurement, because W4's writes add items
+ * `freshData`: the database is re-seeded before the workload in each round, because W4's writes add items
  * (the count and the newest-first page would get slower round by round).
  */
 export const WORKLOADS = {
