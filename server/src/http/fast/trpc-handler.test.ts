@@ -8,7 +8,7 @@ import { z } from "zod";
 import { AppError } from "../../errors.js";
 import { testEnv } from "../../testing/harness.js";
 import type { Context, ContextSource } from "../../trpc/context.js";
-import { middleware, router } from "../../trpc/init.js";
+import { baseProcedure, middleware, router } from "../../trpc/init.js";
 import { publicProcedure } from "../../trpc/procedures.js";
 import { registerCors } from "../cors.js";
 import { registerFallbacks } from "../fallbacks.js";
@@ -25,6 +25,9 @@ import { createFastTrpcHandler } from "./trpc-handler.js";
 const abortSeen = new Map<string, boolean>();
 const addExtra = middleware(({ next }) => next({ ctx: { extra: "from middleware" }, input: { overridden: true } }));
 const neverNext = middleware(async () => undefined as never);
+const syncRefusal = middleware(() => {
+  throw new AppError("FORBIDDEN", "Refused before any await");
+});
 
 const testRouter = router({
   values: publicProcedure.query(() => ({
@@ -62,6 +65,10 @@ const testRouter = router({
     .use(addExtra)
     .query(({ ctx, input }) => ({ extra: (ctx as unknown as { extra: string }).extra, input })),
   noNext: publicProcedure.use(neverNext).query(() => "unreachable"),
+  // Middlewares that throw instead of rejecting: the one before sees an error result, as in tRPC
+  // (mapAppErrors turns this one into FORBIDDEN), and so does the caller when the first one throws.
+  syncRefusal: publicProcedure.use(syncRefusal).query(() => "unreachable"),
+  syncThrowFirst: baseProcedure.use(syncRefusal).query(() => "unreachable"),
   requestId: publicProcedure.query(({ ctx }) => ctx.requestId),
   promiseInside: publicProcedure.query(() => ({ later: Promise.resolve(1) })),
   iterable: publicProcedure.query(async function* () {
@@ -185,6 +192,8 @@ const corpus: [string, string, Record<string, string>?, string?][] = [
   ["GET", "/trpc/withMiddleware"],
   ["GET", `/trpc/withMiddleware?input=${input({ json: { mine: 1 } })}`],
   ["GET", "/trpc/noNext"],
+  ["GET", "/trpc/syncRefusal"],
+  ["GET", "/trpc/syncThrowFirst"],
   ["GET", "/trpc/sameSignal"],
   ["GET", "/trpc/requestId", { "x-request-id": "given-id" }],
   ["GET", "/trpc/values", { "x-fail-context": "1" }],
