@@ -5,19 +5,18 @@ type Serialized = ReturnType<typeof superjson.serialize>;
 type Meta = NonNullable<Serialized["meta"]>;
 
 /**
- * `superjson.serialize(value)`, without superjson's walk where the value is plain JSON — strings,
- * booleans, null, finite numbers other than -0, arrays and plain objects of those, no object met
- * twice — or plain JSON with Dates, which is what most procedures return (Prisma gives every
- * timestamp as a Date). superjson's walk cost ~2,800 instructions for a one-field object and ~11,000
- * for the W4 echo's five fields (callgrind, BENCHMARKS.md), where the check below costs a fraction of
- * that; serializing and writing W2's page of 20 items with 40 Dates took 89–97 µs through superjson and
- * 66 µs here (a micro-benchmark; README, Performance). Its answer is superjson's to the byte: `{ json }`
- * for plain JSON; for Dates, a copy with each one as its ISO string (withIsoDates, the REST writer's
- * copy) and `meta.values` naming their paths in superjson's order. It stops at the first value
- * superjson would annotate otherwise — undefined, NaN, a Map, a class instance, a Date subclass or one
- * out of years 0–9999, an object or Date met twice, a key superjson refuses — or an object with a
- * `toJSON` key, and superjson then does all the work. Hand-written because superjson has no such
- * shortcut.
+ * `superjson.serialize(value)`, without superjson's walk where the value is plain JSON — strings, booleans,
+ * null, finite numbers other than -0, arrays and plain objects of those, no object met twice — or plain
+ * JSON with Dates, which is what most procedures return (Prisma gives every timestamp as a Date).
+ * superjson's walk cost ~2,800 instructions for a one-field object and ~11,000 for the W4 echo's five
+ * fields (callgrind, BENCHMARKS.md), where the check below costs a fraction of that; serializing and
+ * writing W2's page of 20 items with 40 Dates took 89–97 µs through superjson and 66 µs here (a
+ * micro-benchmark; BENCHMARKS.md, "The README's performance notes"). Its answer is superjson's to the byte:
+ * `{ json }` for plain JSON; for Dates, a copy with each one as its ISO string (withIsoDates, the REST
+ * writer's copy) and `meta.values` naming their paths in superjson's order. It stops at the first value
+ * superjson would annotate otherwise — undefined, NaN, a Map, a class instance, a Date subclass or one out
+ * of years 0–9999, an object or Date met twice, a key superjson refuses — or an object with a `toJSON` key,
+ * and superjson then does all the work. Hand-written because superjson has no such shortcut.
  *
  * Without Dates `json` is the value itself rather than a copy: what is done with a serialization is
  * writing it as JSON, which gives the same text. An array's own non-index properties, which JSON leaves
