@@ -22,15 +22,19 @@ async function publishChange(bus: Deps["bus"], change: ItemChange) {
 
 /**
  * A page of items and how many match. Written as SQL through the driver adapter (`deps.sql`), not Prisma's
- * `findMany`: every list request pays for these two reads, and through Prisma's client they were ~60% of
- * its CPU (BENCHMARKS.md, "List reads through the driver adapter"). list-query.ts builds the statements.
+ * `findMany`: every list request pays for this read, and through Prisma's client it was ~60% of its CPU
+ * (BENCHMARKS.md, "List reads through the driver adapter"). list-query.ts builds the statements.
  */
 export async function listItems({ sql }: Pick<Deps, "sql">, query: ListItemsQuery) {
-  const [items, [counted]] = await Promise.all([
-    sql.rows<Item>(itemPageStatement(query)),
-    sql.rows<{ total: number }>(itemTotalStatement(query)),
-  ]);
-  return { items, total: counted?.total ?? 0, skip: query.skip, limit: query.limit };
+  const page = await sql.page<Item>(itemPageStatement(query));
+  // An empty first page means nothing matches; an empty page further on may lie past the end, so count.
+  const total = page.total ?? (query.skip === 0 ? 0 : await countItems(sql, query));
+  return { items: page.rows, total, skip: query.skip, limit: query.limit };
+}
+
+async function countItems(sql: Deps["sql"], query: ListItemsQuery): Promise<number> {
+  const [counted] = await sql.rows<{ total: number }>(itemTotalStatement(query));
+  return counted?.total ?? 0;
 }
 
 export async function getItem({ db }: Pick<Deps, "db">, id: number) {

@@ -108,6 +108,7 @@ async function serverDatabase(
 ): Promise<OpenedDatabase> {
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
   const pool = new pg.Pool({ connectionString: url, allowExitOnIdle: true, max: poolSize });
+  if (statementCacheSize > 0) pool.on("connect", preferGenericPlans);
   // One factory, so the client's adapter and the reader's share the pool and the statement names (two
   // name generators would give one name to two texts on the same connection, which pg refuses).
   const adapter = new PrismaPg(pool, { statementNameGenerator: statementNames(statementCacheSize) });
@@ -125,6 +126,21 @@ async function serverDatabase(
       return closing;
     },
   };
+}
+
+/**
+ * Prepared statements run on a generic plan, made once per connection. Left to choose (`auto`), PostgreSQL
+ * plans a statement afresh on every call whenever its generic plan looks dearer than the custom ones: every
+ * statement with `LIMIT $n`, since a generic plan must assume a tenth of the rows. That was every list
+ * request's page: ~40% of PostgreSQL's CPU for it (BENCHMARKS.md, "The list in one statement, on a generic
+ * plan"). The price is the usual one of generic plans: a value far off the column's statistics (an owner
+ * with most of the items) gets the plan made for a typical one. A plain SET, run before the connection's
+ * first query (a client runs its queries in order), where a startup option would be refused by PgBouncer.
+ */
+function preferGenericPlans(client: pg.PoolClient) {
+  client.query("SET plan_cache_mode = force_generic_plan").catch(() => {
+    // A connection that cannot take it fails its next query too, and the pool reports that one.
+  });
 }
 
 async function ping(prisma: PrismaClient): Promise<void> {

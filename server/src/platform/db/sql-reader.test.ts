@@ -38,6 +38,23 @@ describe("sqlReader", () => {
     );
   });
 
+  it("reads a page whose first column is the total: rows without it, the total once", async () => {
+    const statement = (from: number) => ({
+      sql: `SELECT (SELECT count(*)::INTEGER FROM generate_series(1, 3)) AS "total", n AS "n", n * 2 AS "twice"
+         FROM generate_series(1, 3) AS n WHERE n >= $1 ORDER BY n`,
+      args: [from],
+    });
+    expect(await database.sql.page(statement(2))).toEqual({
+      rows: [
+        { n: 2, twice: 4 },
+        { n: 3, twice: 6 },
+      ],
+      total: 3,
+    });
+    expect(await database.sql.page(statement(4))).toEqual({ rows: [], total: undefined });
+    await expect(database.sql.page({ sql: `SELECT 1 AS "n"`, args: [] })).rejects.toThrow('"total"');
+  });
+
   it("reports SQL errors with PostgreSQL's code", async () => {
     await expect(database.sql.rows({ sql: `SELECT * FROM "NoSuchTable"`, args: [] })).rejects.toMatchObject({
       cause: { originalCode: "42P01" },

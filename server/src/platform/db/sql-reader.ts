@@ -26,6 +26,12 @@ export interface SqlReader {
    * columns, as with `$queryRaw<T>`.
    */
   rows<T>(statement: SqlStatement): Promise<T[]>;
+  /**
+   * A page of rows whose first column, on every row, is how many rows the whole list has (an integer named
+   * `total`, from a subquery): the rows as `rows` makes them from the other columns, and the total, which
+   * is undefined when the page is empty.
+   */
+  page<T>(statement: SqlStatement): Promise<{ rows: T[]; total: number | undefined }>;
 }
 
 export function sqlReader(adapter: SqlQueryable): SqlReader {
@@ -33,6 +39,12 @@ export function sqlReader(adapter: SqlQueryable): SqlReader {
     async rows<T>({ sql, args }: SqlStatement) {
       const result = await adapter.queryRaw({ sql, args, argTypes: args.map(argTypeOf) });
       return toObjects(result) as T[];
+    },
+    async page<T>({ sql, args }: SqlStatement) {
+      const result = await adapter.queryRaw({ sql, args, argTypes: args.map(argTypeOf) });
+      if (result.columnNames[0] !== "total") throw new Error('sql.page: the first column must be "total"');
+      const total = result.rows[0]?.[0];
+      return { rows: toObjects(result, 1) as T[], total: total === undefined ? undefined : Number(total) };
     },
   };
 }
@@ -53,14 +65,15 @@ function argTypeOf(arg: SqlArg): ArgType {
 
 type Decoder = (value: unknown) => unknown;
 
-function toObjects({ columnNames, columnTypes, rows }: SqlResultSet): Record<string, unknown>[] {
-  const columns = columnNames.map((name, i) => ({ name, decode: decoderOf(columnTypes[i]) }));
+/** Each row as an object of its columns from index `first` on. */
+function toObjects({ columnNames, columnTypes, rows }: SqlResultSet, first = 0): Record<string, unknown>[] {
+  const columns = columnNames.map((name, i) => ({ name, index: i, decode: decoderOf(columnTypes[i]) })).slice(first);
   return rows.map((row) => {
     const object: Record<string, unknown> = {};
-    columns.forEach(({ name, decode }, i) => {
-      const value = row[i];
+    for (const { name, index, decode } of columns) {
+      const value = row[index];
       object[name] = value === null ? null : decode(value);
-    });
+    }
     return object;
   });
 }

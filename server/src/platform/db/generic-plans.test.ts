@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createPostgresDatabase } from "../../testing/isolated-database.js";
+import { type Database, openDatabase } from "./index.js";
+
+// Always on the PostgreSQL server (PGlite has no pool and no plan cache to speak of): the setting lives on
+// each pooled connection, so every connection of a full pool is asked.
+const serverUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const POOL_SIZE = 3;
+let scratch: Awaited<ReturnType<typeof createPostgresDatabase>>;
+const opened: Database[] = [];
+beforeAll(async () => {
+  scratch = await createPostgresDatabase(serverUrl);
+});
+afterAll(async () => {
+  for (const database of opened) await database.close();
+  await scratch?.drop();
+});
+
+/** plan_cache_mode of each connection, read while all of them are busy at once. */
+async function planCacheModes(statementCacheSize: number): Promise<string[]> {
+  const database = await openDatabase({ url: scratch.url, dataDir: "unused", poolSize: POOL_SIZE, statementCacheSize });
+  opened.push(database);
+  const read = () =>
+    database.sql.rows<{ mode: string; backend: number }>({
+      sql: `SELECT current_setting('plan_cache_mode') AS "mode", pg_backend_pid() AS "backend", pg_sleep(0.05) IS NULL`,
+      args: [],
+    });
+  const rows = (await Promise.all(Array.from({ length: POOL_SIZE }, read))).flat();
+  expect(new Set(rows.map((row) => row.backend)).size).toBe(POOL_SIZE);
+  return rows.map((row) => row.mode);
+}
+
+it("plans prepared statements once per connection: every pooled connection uses generic plans", async () => {
+  expect(await planCacheModes(100)).toEqual(Array(POOL_SIZE).fill("force_generic_plan"));
+});
+
+it("leaves PostgreSQL's choice alone when no statement is prepared (DATABASE_STATEMENT_CACHE_SIZE=0)", async () => {
+  expect(await planCacheModes(0)).toEqual(Array(POOL_SIZE).fill("auto"));
+});
