@@ -10,8 +10,9 @@ const port = Number(process.env.PORT ?? 4106);
 const secret = process.env.JWT_SECRET ?? "";
 // pg's default pool size (10), as @prisma/adapter-pg uses.
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
-// Every statement by name: prepared once per connection, then only bound and executed, as our server
-// (DATABASE_STATEMENT_CACHE_SIZE) and asyncpg under the FastAPI peer do.
+// Every statement by name: prepared once per connection, then only bound and executed, on one generic plan,
+// as our server (DATABASE_STATEMENT_CACHE_SIZE) does; asyncpg under the FastAPI peer prepares them too.
+pool.on("connect", (client) => client.query("SET plan_cache_mode = force_generic_plan"));
 const query = (name, text, values) => pool.query({ name, text, values });
 
 /** The user id of a valid `Bearer` HS256 token (signature, expiry, issuer, type), or null. */
@@ -78,15 +79,19 @@ app.get(
   async (request, reply) => {
     if (!(await currentUser(request))) return reply.code(401).send({ code: "UNAUTHORIZED" });
     const { skip, limit } = request.query;
-    const [page, count] = await Promise.all([
-      query("page", `SELECT ${COLUMNS} FROM "Item" ORDER BY "createdAt" DESC, id DESC LIMIT $1 OFFSET $2`, [
-        limit,
-        skip,
-      ]),
-      // The total as our server reads it: from the counts the database keeps by trigger ("ItemCount").
-      query("total", 'SELECT COALESCE(sum(n), 0)::int AS total FROM "ItemCount" WHERE scope = 0'),
-    ]);
-    return { items: page.rows.map(toItem), total: count.rows[0].total, skip, limit };
+    // The page and its total in one statement, as our server reads them; the total from the counts the
+    // database keeps by trigger ("ItemCount"), and asked for on its own only for an empty page.
+    const page = await query(
+      "page",
+      `SELECT (SELECT COALESCE(sum(n), 0)::int FROM "ItemCount" WHERE scope = 0) AS total, ${COLUMNS}
+       FROM "Item" ORDER BY "createdAt" DESC, id DESC LIMIT $1 OFFSET $2`,
+      [limit, skip],
+    );
+    const total =
+      page.rows[0]?.total ??
+      (await query("total", 'SELECT COALESCE(sum(n), 0)::int AS total FROM "ItemCount" WHERE scope = 0')).rows[0].total;
+    const items = page.rows.map(({ total: _, ...row }) => toItem(row));
+    return { items, total, skip, limit };
   },
 );
 
