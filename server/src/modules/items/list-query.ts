@@ -26,9 +26,9 @@ const DIRECTION = { asc: "ASC", desc: "DESC" } as const;
  *
  * Every row also carries, as its first column, how many items the list matches (`total`): an uncorrelated
  * subquery, which PostgreSQL runs once per statement. One statement instead of a page and a count is one
- * connection and one round trip per list request instead of two (BENCHMARKS.md, "The list in one
- * statement"), and the page and its total come from one snapshot. An empty page carries no total; see
- * itemTotalStatement.
+ * connection and one round trip per list request instead of two (BENCHMARKS.md, "The list in one statement,
+ * on a generic plan"), and the page and its total come from one snapshot. An empty page carries no total;
+ * see itemTotalStatement.
  */
 export function itemPageStatement(query: ListItemsQuery): SqlStatement {
   const args: SqlArg[] = [];
