@@ -130,9 +130,9 @@ async function serverDatabase(
 
 /**
  * Prepared statements run on a generic plan, made once per connection. Left to choose (`auto`), PostgreSQL
- * plans a statement afresh on every call whenever its generic plan looks dearer than the custom ones: every
- * statement with `LIMIT $n`, since a generic plan must assume a tenth of the rows: every list request's page.
- * With the list in one statement, PostgreSQL's CPU per list request fell from 114–143 to 65–72 µs
+ * plans a statement afresh on every call whenever its generic plan looks dearer than the custom ones. That is
+ * every statement with `LIMIT $n` (a generic plan must assume a tenth of the rows), so every list request's
+ * page was planned on every call. With the list in one statement, PostgreSQL's CPU per list request fell from 114–143 to 65–72 µs
  * (BENCHMARKS.md, "The list in one statement, on a generic plan"). The price is the usual one of generic
  * plans: a value far off the column's statistics (an owner with most of the items) gets the plan made for a
  * typical one. A plain SET, run before the connection's first query (a client runs its queries in order),
