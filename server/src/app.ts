@@ -143,6 +143,7 @@ async function buildDeps(
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
       statementCacheSize: env.DATABASE_STATEMENT_CACHE_SIZE,
+      planCacheMode: env.DATABASE_PLAN_CACHE_MODE,
       dataDir: resolvePgliteDir(env.PGLITE_DIR),
       log,
     });

@@ -41,6 +41,16 @@ describe("loadEnv", () => {
     );
   });
 
+  it("plans prepared statements generically unless told, and refuses a mode PostgreSQL does not have", () => {
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).DATABASE_PLAN_CACHE_MODE).toBe("force_generic_plan");
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_PLAN_CACHE_MODE: "auto" }).DATABASE_PLAN_CACHE_MODE).toBe(
+      "auto",
+    );
+    expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_PLAN_CACHE_MODE: "generic" })).toThrow(
+      /DATABASE_PLAN_CACHE_MODE/,
+    );
+  });
+
   it("caps heap growth at 30% unless told, 0 leaving it to V8", () => {
     expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).HEAP_GROWTH_PERCENT).toBe(30);
     expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, HEAP_GROWTH_PERCENT: "0" }).HEAP_GROWTH_PERCENT).toBe(0);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PLAN_CACHE_MODES } from "./platform/db/plan-cache-mode.js";
 import { defaultPoolSize } from "./platform/db/pool-size.js";
 import { DEFAULT_STATEMENT_CACHE_SIZE } from "./platform/db/statement-names.js";
 
@@ -30,6 +31,8 @@ const EnvSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(defaultPoolSize),
     /** Distinct SQL statements prepared once per connection and reused (platform/db/statement-names.ts); 0: none (PgBouncer in transaction mode). */
     DATABASE_STATEMENT_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_STATEMENT_CACHE_SIZE),
+    /** How PostgreSQL plans the prepared statements (platform/db/plan-cache-mode.ts); `auto` leaves it to the server. */
+    DATABASE_PLAN_CACHE_MODE: z.enum(PLAN_CACHE_MODES).default("force_generic_plan"),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),
     REDIS_URL: z
       .string()

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createPostgresDatabase } from "../../testing/isolated-database.js";
 import { type Database, openDatabase } from "./index.js";
+import type { PlanCacheMode } from "./plan-cache-mode.js";
 
 // Always on the PostgreSQL server (PGlite has no pool and no plan cache to speak of): the setting lives on
 // each pooled connection, so every connection of a full pool is asked.
@@ -17,8 +18,14 @@ afterAll(async () => {
 });
 
 /** plan_cache_mode of each connection, read while all of them are busy at once. */
-async function planCacheModes(statementCacheSize: number): Promise<string[]> {
-  const database = await openDatabase({ url: scratch.url, dataDir: "unused", poolSize: POOL_SIZE, statementCacheSize });
+async function planCacheModes(statementCacheSize: number, planCacheMode?: PlanCacheMode): Promise<string[]> {
+  const database = await openDatabase({
+    url: scratch.url,
+    dataDir: "unused",
+    poolSize: POOL_SIZE,
+    statementCacheSize,
+    planCacheMode,
+  });
   opened.push(database);
   const read = () =>
     database.sql.rows<{ mode: string; backend: number }>({
@@ -36,4 +43,9 @@ it("plans prepared statements once per connection: every pooled connection uses 
 
 it("leaves PostgreSQL's choice alone when no statement is prepared (DATABASE_STATEMENT_CACHE_SIZE=0)", async () => {
   expect(await planCacheModes(0)).toEqual(Array(POOL_SIZE).fill("auto"));
+});
+
+it("uses the mode DATABASE_PLAN_CACHE_MODE names, and sets nothing for auto", async () => {
+  expect(await planCacheModes(100, "force_custom_plan")).toEqual(Array(POOL_SIZE).fill("force_custom_plan"));
+  expect(await planCacheModes(100, "auto")).toEqual(Array(POOL_SIZE).fill("auto"));
 });

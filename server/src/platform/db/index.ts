@@ -4,6 +4,7 @@ import { PrismaClient } from "../../generated/prisma/client.js";
 import { isUpToDate } from "./applied-migrations.js";
 import { deployMigrations, type MigrationTarget } from "./migrate.js";
 import { IN_MEMORY, loadPglitePrismaAdapter, type OpenPglite, openPglite } from "./pglite.js";
+import { type PlanCacheMode, usePlanCacheMode } from "./plan-cache-mode.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { projectPaths } from "./project-paths.js";
 import { type SqlReader, sqlReader } from "./sql-reader.js";
@@ -31,6 +32,8 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Distinct statements prepared once per connection and reused (see statementNames); 0: none. Ignored for PGlite. */
   statementCacheSize?: number;
+  /** How prepared statements are planned (see usePlanCacheMode; default: generic plans). Ignored for PGlite. */
+  planCacheMode?: PlanCacheMode;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   /** Defaults to `prisma/migrations` at the repository root. */
@@ -50,7 +53,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     throw new Error("The database URL must start with postgres:// or postgresql://");
   const started = performance.now();
   const opened = url
-    ? await serverDatabase(url, opts.poolSize, opts.statementCacheSize)
+    ? await serverDatabase(url, opts.poolSize, opts.statementCacheSize, opts.planCacheMode)
     : await embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
   if (opts.migrate !== false) {
     try {
@@ -105,10 +108,14 @@ async function serverDatabase(
   url: string,
   poolSize = defaultPoolSize(),
   statementCacheSize = DEFAULT_STATEMENT_CACHE_SIZE,
+  planCacheMode: PlanCacheMode = "force_generic_plan",
 ): Promise<OpenedDatabase> {
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
   const pool = new pg.Pool({ connectionString: url, allowExitOnIdle: true, max: poolSize });
-  if (statementCacheSize > 0) pool.on("connect", preferGenericPlans);
+  // Without prepared statements PostgreSQL plans every call anyway; `auto` is the server's own setting.
+  if (statementCacheSize > 0 && planCacheMode !== "auto") {
+    pool.on("connect", (client) => usePlanCacheMode(client, planCacheMode));
+  }
   // One factory, so the client's adapter and the reader's share the pool and the statement names (two
   // name generators would give one name to two texts on the same connection, which pg refuses).
   const adapter = new PrismaPg(pool, { statementNameGenerator: statementNames(statementCacheSize) });
@@ -126,22 +133,6 @@ async function serverDatabase(
       return closing;
     },
   };
-}
-
-/**
- * Prepared statements run on a generic plan, made once per connection. Left to choose (`auto`), PostgreSQL
- * plans a statement afresh on every call whenever its generic plan looks dearer than the custom ones. That is
- * every statement with `LIMIT $n` (a generic plan must assume a tenth of the rows), so every list request's
- * page was planned on every call. With the list in one statement, PostgreSQL's CPU per list request fell from 114–143 to 65–72 µs
- * (BENCHMARKS.md, "The list in one statement, on a generic plan"). The price is the usual one of generic
- * plans: a value far off the column's statistics (an owner with most of the items) gets the plan made for a
- * typical one. A plain SET, run before the connection's first query (a client runs its queries in order),
- * where a startup option would be refused by PgBouncer.
- */
-function preferGenericPlans(client: pg.PoolClient) {
-  client.query("SET plan_cache_mode = force_generic_plan").catch(() => {
-    // PostgreSQL before 12 has no such setting: its connections keep their own choice, and work as before.
-  });
 }
 
 async function ping(prisma: PrismaClient): Promise<void> {
