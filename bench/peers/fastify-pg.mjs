@@ -36,6 +36,8 @@ async function currentUser(request) {
 }
 
 const COLUMNS = 'id, title, description, price, "ownerId", "createdAt", "updatedAt"';
+// The total as our server reads it: from the counts the database keeps by trigger ("ItemCount").
+const TOTAL = 'SELECT COALESCE(sum(n), 0)::int FROM "ItemCount" WHERE scope = 0';
 const toItem = (row) => ({ ...row, price: row.price === null ? null : Number(row.price) });
 const item = {
   type: "object",
@@ -79,19 +81,16 @@ app.get(
   async (request, reply) => {
     if (!(await currentUser(request))) return reply.code(401).send({ code: "UNAUTHORIZED" });
     const { skip, limit } = request.query;
-    // The page and its total in one statement, as our server reads them; the total from the counts the
-    // database keeps by trigger ("ItemCount"), and asked for on its own only for an empty page.
+    // The page and its total in one statement, as our server reads them; the total is asked for on its
+    // own only for an empty page.
     const page = await query(
       "page",
-      `SELECT (SELECT COALESCE(sum(n), 0)::int FROM "ItemCount" WHERE scope = 0) AS total, ${COLUMNS}
-       FROM "Item" ORDER BY "createdAt" DESC, id DESC LIMIT $1 OFFSET $2`,
+      `SELECT (${TOTAL}) AS total, ${COLUMNS} FROM "Item" ORDER BY "createdAt" DESC, id DESC LIMIT $1 OFFSET $2`,
       [limit, skip],
     );
-    const total =
-      page.rows[0]?.total ??
-      (await query("total", 'SELECT COALESCE(sum(n), 0)::int AS total FROM "ItemCount" WHERE scope = 0')).rows[0].total;
-    const items = page.rows.map(({ total: _, ...row }) => toItem(row));
-    return { items, total, skip, limit };
+    const total = page.rows[0]?.total ?? (await query("total", `SELECT (${TOTAL}) AS total`)).rows[0].total;
+    // The response schema writes only an item's own fields: each row's `total` stays out of the answer.
+    return { items: page.rows.map(toItem), total, skip, limit };
   },
 );
 

@@ -35,13 +35,13 @@ export interface SqlReader {
 }
 
 export function sqlReader(adapter: SqlQueryable): SqlReader {
+  const run = ({ sql, args }: SqlStatement) => adapter.queryRaw({ sql, args, argTypes: args.map(argTypeOf) });
   return {
-    async rows<T>({ sql, args }: SqlStatement) {
-      const result = await adapter.queryRaw({ sql, args, argTypes: args.map(argTypeOf) });
-      return toObjects(result) as T[];
+    async rows<T>(statement: SqlStatement) {
+      return toObjects(await run(statement)) as T[];
     },
-    async page<T>({ sql, args }: SqlStatement) {
-      const result = await adapter.queryRaw({ sql, args, argTypes: args.map(argTypeOf) });
+    async page<T>(statement: SqlStatement) {
+      const result = await run(statement);
       if (result.columnNames[0] !== "total") throw new Error('sql.page: the first column must be "total"');
       const total = result.rows[0]?.[0];
       return { rows: toObjects(result, 1) as T[], total: total === undefined ? undefined : Number(total) };
@@ -67,7 +67,10 @@ type Decoder = (value: unknown) => unknown;
 
 /** Each row as an object of its columns from index `first` on. */
 function toObjects({ columnNames, columnTypes, rows }: SqlResultSet, first = 0): Record<string, unknown>[] {
-  const columns = columnNames.map((name, i) => ({ name, index: i, decode: decoderOf(columnTypes[i]) })).slice(first);
+  const columns: { name: string; index: number; decode: Decoder }[] = [];
+  for (let index = first; index < columnNames.length; index++) {
+    columns.push({ name: columnNames[index]!, index, decode: decoderOf(columnTypes[index]) });
+  }
   return rows.map((row) => {
     const object: Record<string, unknown> = {};
     for (const { name, index, decode } of columns) {
