@@ -51,6 +51,14 @@ describe("loadEnv", () => {
     );
   });
 
+  it("pipelines the list reads on 2 connections unless told, 0 sending them through the pool", () => {
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).DATABASE_READ_CONNECTIONS).toBe(2);
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_READ_CONNECTIONS: "0" }).DATABASE_READ_CONNECTIONS).toBe(0);
+    expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_READ_CONNECTIONS: "-1" })).toThrow(
+      /DATABASE_READ_CONNECTIONS/,
+    );
+  });
+
   it("caps heap growth at 30% unless told, 0 leaving it to V8", () => {
     expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).HEAP_GROWTH_PERCENT).toBe(30);
     expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, HEAP_GROWTH_PERCENT: "0" }).HEAP_GROWTH_PERCENT).toBe(0);

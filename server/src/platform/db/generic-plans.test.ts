@@ -4,7 +4,7 @@ import { type Database, openDatabase } from "./index.js";
 import type { PlanCacheMode } from "./plan-cache-mode.js";
 
 // Always on the PostgreSQL server (PGlite has no pool and no plan cache to speak of): the setting lives on
-// each pooled connection, so every connection of a full pool is asked.
+// each connection, so every connection of a full pool, and each of the reader's, is asked.
 const serverUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const POOL_SIZE = 3;
 let scratch: Awaited<ReturnType<typeof createPostgresDatabase>>;
@@ -17,7 +17,13 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-/** plan_cache_mode of each connection, read while all of them are busy at once. */
+const READ_CONNECTIONS = 2;
+const MODE_AND_BACKEND = `SELECT current_setting('plan_cache_mode') AS "mode", pg_backend_pid() AS "backend", pg_sleep(0.05) IS NULL AS "slept"`;
+
+/**
+ * plan_cache_mode of each connection: every pooled one (Prisma's queries), read while all of them are busy
+ * at once, and each of the SQL reader's pipelined ones.
+ */
 async function planCacheModes(statementCacheSize: number, planCacheMode?: PlanCacheMode): Promise<string[]> {
   const database = await openDatabase({
     url: scratch.url,
@@ -25,27 +31,30 @@ async function planCacheModes(statementCacheSize: number, planCacheMode?: PlanCa
     poolSize: POOL_SIZE,
     statementCacheSize,
     planCacheMode,
+    readConnections: READ_CONNECTIONS,
   });
   opened.push(database);
-  const read = () =>
-    database.sql.rows<{ mode: string; backend: number }>({
-      sql: `SELECT current_setting('plan_cache_mode') AS "mode", pg_backend_pid() AS "backend", pg_sleep(0.05) IS NULL`,
-      args: [],
-    });
-  const rows = (await Promise.all(Array.from({ length: POOL_SIZE }, read))).flat();
-  expect(new Set(rows.map((row) => row.backend)).size).toBe(POOL_SIZE);
-  return rows.map((row) => row.mode);
+  type Row = { mode: string; backend: number };
+  const pooled = (
+    await Promise.all(Array.from({ length: POOL_SIZE }, () => database.prisma.$queryRawUnsafe<Row[]>(MODE_AND_BACKEND)))
+  ).flat();
+  const read = (
+    await Promise.all(Array.from({ length: 4 }, () => database.sql.rows<Row>({ sql: MODE_AND_BACKEND, args: [] })))
+  ).flat();
+  expect(new Set(pooled.map((row) => row.backend)).size).toBe(POOL_SIZE);
+  expect(new Set(read.map((row) => row.backend)).size).toBe(READ_CONNECTIONS);
+  return [...new Set([...pooled, ...read].map((row) => row.mode))];
 }
 
-it("plans prepared statements once per connection: every pooled connection uses generic plans", async () => {
-  expect(await planCacheModes(100)).toEqual(Array(POOL_SIZE).fill("force_generic_plan"));
+it("plans prepared statements once per connection: every connection uses generic plans", async () => {
+  expect(await planCacheModes(100)).toEqual(["force_generic_plan"]);
 });
 
 it("leaves PostgreSQL's choice alone when no statement is prepared (DATABASE_STATEMENT_CACHE_SIZE=0)", async () => {
-  expect(await planCacheModes(0)).toEqual(Array(POOL_SIZE).fill("auto"));
+  expect(await planCacheModes(0)).toEqual(["auto"]);
 });
 
 it("uses the mode DATABASE_PLAN_CACHE_MODE names, and sets nothing for auto", async () => {
-  expect(await planCacheModes(100, "force_custom_plan")).toEqual(Array(POOL_SIZE).fill("force_custom_plan"));
-  expect(await planCacheModes(100, "auto")).toEqual(Array(POOL_SIZE).fill("auto"));
+  expect(await planCacheModes(100, "force_custom_plan")).toEqual(["force_custom_plan"]);
+  expect(await planCacheModes(100, "auto")).toEqual(["auto"]);
 });

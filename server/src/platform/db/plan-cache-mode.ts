@@ -16,11 +16,12 @@ export type PlanCacheMode = (typeof PLAN_CACHE_MODES)[number];
  * for a typical one. With one owner holding 100 of 10,100 items, that owner's list ran at 0.83× of `auto`,
  * while the other owner's ran at 1.64×. `DATABASE_PLAN_CACHE_MODE=auto` gives the choice back to PostgreSQL.
  *
- * A plain SET, run before the connection's first query (a client runs its queries in order), since
- * PgBouncer refuses a startup option.
+ * A plain SET, since PgBouncer refuses a startup option. It runs as the pool's `onConnect` hook, which pg-pool
+ * awaits before it hands the new connection out, so the connection's first query never queues behind it (pg
+ * warns about queueing on a client, and pg 9 will refuse it).
  */
-export function usePlanCacheMode(client: pg.PoolClient, mode: PlanCacheMode) {
-  client.query(`SET plan_cache_mode = ${mode}`).catch(() => {
+export async function usePlanCacheMode(client: pg.ClientBase, mode: PlanCacheMode): Promise<void> {
+  await client.query(`SET plan_cache_mode = ${mode}`).catch(() => {
     // PostgreSQL before 12 has no such setting: its connections keep their own choice, and work as before.
   });
 }

@@ -1,0 +1,114 @@
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createPostgresDatabase } from "../../testing/isolated-database.js";
+import { openDatabase } from "./index.js";
+import { PipelinedReadPool } from "./pipelined-reads.js";
+
+// Always on the PostgreSQL server: PGlite has one in-process connection and nothing to pipeline.
+const serverUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+let scratch: Awaited<ReturnType<typeof createPostgresDatabase>>;
+const pools: PipelinedReadPool[] = [];
+beforeAll(async () => {
+  scratch = await createPostgresDatabase(serverUrl);
+});
+afterAll(async () => {
+  for (const pool of pools) await pool.end();
+  await scratch?.drop();
+});
+
+function openPool(connections: number) {
+  const pool = new PipelinedReadPool({ connectionString: scratch.url, connections });
+  pools.push(pool);
+  return pool;
+}
+
+type Row = Record<string, unknown>;
+const rowsOf = (pool: PipelinedReadPool, text: string, values: unknown[] = []): Promise<Row[]> =>
+  pool.query({ text, values }).then((result: { rows: Row[] }) => result.rows);
+
+describe("pipelined reads", () => {
+  it("answers each of many concurrent queries with its own rows, on at most its connections", async () => {
+    const pool = openPool(2);
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        rowsOf(pool, "SELECT $1::int AS n, pg_backend_pid() AS backend", [i]).then(([row]) => row!),
+      ),
+    );
+    expect(answers.map((row) => row.n)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(new Set(answers.map((row) => row.backend)).size).toBe(2);
+  });
+
+  it("sends the queries issued in one turn of the event loop in one write", async () => {
+    const pool = openPool(1);
+    await rowsOf(pool, "SELECT 1"); // connected, so that only the queries below write
+    const writev = vi.spyOn(net.Socket.prototype, "_writev");
+    const write = vi.spyOn(net.Socket.prototype, "_write");
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => rowsOf(pool, "SELECT $1::int AS n", [i])));
+      expect(answers.flat().map((row) => row.n)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(writev.mock.calls.length + write.mock.calls.length).toBe(1);
+    } finally {
+      writev.mockRestore();
+      write.mockRestore();
+    }
+  });
+
+  it("fails a query that fails alone, and answers the ones written with it", async () => {
+    const pool = openPool(1);
+    const [before, failed, after] = await Promise.allSettled([
+      rowsOf(pool, "SELECT 1 / $1::int AS n", [1]),
+      rowsOf(pool, "SELECT 1 / $1::int AS n", [0]),
+      rowsOf(pool, "SELECT 2 / $1::int AS n", [1]),
+    ]);
+    expect(before).toEqual({ status: "fulfilled", value: [{ n: 1 }] });
+    expect(failed.status === "rejected" && String(failed.reason)).toMatch(/division by zero/);
+    expect(after).toEqual({ status: "fulfilled", value: [{ n: 2 }] });
+  });
+
+  it("opens a new connection when its connection is lost", async () => {
+    const pool = openPool(1);
+    const [{ backend }] = (await rowsOf(pool, "SELECT pg_backend_pid() AS backend")) as [{ backend: number }];
+    const admin = openPool(1);
+    await rowsOf(admin, "SELECT pg_terminate_backend($1::int)", [backend]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [row] = await rowsOf(pool, "SELECT pg_backend_pid() AS backend");
+    expect(row!.backend).not.toBe(backend);
+  });
+
+  it("holds the process open only while a query is in flight", async () => {
+    const pool = openPool(1);
+    const sockets = () => process.getActiveResourcesInfo().filter((kind) => kind === "TCPSocketWrap").length;
+    await rowsOf(pool, "SELECT 1");
+    const idle = sockets();
+    const sleeping = rowsOf(pool, "SELECT pg_sleep(0.2)");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sockets()).toBe(idle + 1);
+    await sleeping;
+    expect(sockets()).toBe(idle);
+  });
+
+  it("refuses a transaction's connection", () => {
+    expect(() => openPool(1).connect()).toThrow(/single queries only/);
+  });
+});
+
+describe("the SQL reader on a PostgreSQL server", () => {
+  it("reads through the pipelined connections by default, and through the pool with readConnections 0", async () => {
+    const backendsOf = async (readConnections?: number) => {
+      const database = await openDatabase({ url: scratch.url, dataDir: "unused", poolSize: 3, readConnections });
+      try {
+        const read = () =>
+          database.sql.rows<{ backend: number }>({
+            sql: `SELECT pg_backend_pid() AS "backend", pg_sleep(0.05) IS NULL AS "slept"`,
+            args: [],
+          });
+        const rows = (await Promise.all(Array.from({ length: 6 }, read))).flat();
+        return new Set(rows.map((row) => row.backend)).size;
+      } finally {
+        await database.close();
+      }
+    };
+    expect(await backendsOf()).toBe(2);
+    expect(await backendsOf(0)).toBe(3);
+  });
+});
