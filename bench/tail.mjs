@@ -29,6 +29,10 @@ const { values: args } = parseArgs({
     "pin-wrk": { type: "string" },
     /** Busy-looping processes running beside the load, to see how the tail grows when the cores are contended. */
     noise: { type: "string", default: "0" },
+    /** Seconds the server sits idle before each run's own warm-up, as it does in the suite while other targets run. */
+    idle: { type: "string", default: "0" },
+    /** Seconds of load before each run (after the idle time), like the suite's warm-up of a row. */
+    warmup: { type: "string", default: "0" },
   },
 });
 
@@ -38,13 +42,20 @@ const probe = `data:text/javascript,${encodeURIComponent(`
   import http from "node:http";
   import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-  import { createHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
+  import { PerformanceObserver, constants, createHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
   const pg = createRequire(${JSON.stringify(pgPath)})(${JSON.stringify(pgPath)});
   const us = (t0) => Math.max(1, Math.round((performance.now() - t0) * 1000));
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   const inServer = createHistogram();
   const poolWait = createHistogram();
+  const gc = { young: 0, youngMaxMs: 0, full: 0, fullMaxMs: 0, fullMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) { gc.young++; gc.youngMaxMs = Math.max(gc.youngMaxMs, entry.duration); }
+      else { gc.full++; gc.fullMs += entry.duration; gc.fullMaxMs = Math.max(gc.fullMaxMs, entry.duration); }
+    }
+  }).observe({ entryTypes: ["gc"] });
   const emit = http.Server.prototype.emit;
   http.Server.prototype.emit = function (event, req, res) {
     if (event === "request") {
@@ -65,9 +76,9 @@ import { createRequire } from "node:module";
     return { n: h.count ?? 0, mean: ms(h.mean), p50: ms(h.percentile(50)), p90: ms(h.percentile(90)),
       p99: ms(h.percentile(99)), p999: ms(h.percentile(99.9)), max: ms(h.max) };
   };
-  process.on("SIGWINCH", () => { loop.reset(); inServer.reset(); poolWait.reset(); });
+  process.on("SIGWINCH", () => { loop.reset(); inServer.reset(); poolWait.reset(); Object.assign(gc, { young: 0, youngMaxMs: 0, full: 0, fullMaxMs: 0, fullMs: 0 }); });
   process.on("SIGUSR2", () => process.stderr.write("TAIL " + JSON.stringify({
-    inServer: summary(inServer, 1000), poolWait: summary(poolWait, 1000), loopDelay: summary(loop, 1e6),
+    inServer: summary(inServer, 1000), poolWait: summary(poolWait, 1000), loopDelay: summary(loop, 1e6), gc,
   }) + "\\n"));
 `)}`;
 
@@ -123,18 +134,21 @@ try {
   );
   console.log("|---|---|---|---|---|---|");
   for (let run = 1; run <= Number(args.runs); run++) {
+    await sleep(Number(args.idle) * 1000);
+    if (Number(args.warmup) > 0) await runWrk({ url, headers, seconds: Number(args.warmup), pinCpu });
     server.child.kill("SIGWINCH");
     await sleep(50);
     const wrk = await runWrk({ url, headers, seconds: Number(args.duration), pinCpu });
     const count = reports.length;
     server.child.kill("SIGUSR2");
     while (reports.length === count) await sleep(20);
-    const { inServer: s, poolWait: w, loopDelay: l } = reports.at(-1);
+    const { inServer: s, poolWait: w, loopDelay: l, gc } = reports.at(-1);
     const p = (line) => wrk.raw.match(new RegExp(`${line}%\\s+([\\d.]+\\w+)`))?.[1];
     const max = wrk.raw.match(/Latency\s+\S+\s+\S+\s+(\S+)/)?.[1];
     console.log(
       `| ${run} | ${wrk.rps.toFixed(0)} | ${p(50)} / ${p(90)} / ${p(99)} / ${max} | ${s.p50} / ${s.p90} / ${s.p99} / ${s.p999} / ${s.max} | ` +
-        `${w.p50} / ${w.p99} / ${w.max} | ${l.p50} / ${l.p99} / ${l.max} |`,
+        `${w.p50} / ${w.p99} / ${w.max} | ${l.p50} / ${l.p99} / ${l.max} | ` +
+        `${gc.young} / ${gc.youngMaxMs.toFixed(1)}, ${gc.full} / ${gc.fullMaxMs.toFixed(1)} |`,
     );
   }
   for (const child of noise) child.kill();

@@ -144,7 +144,7 @@ async function buildDeps(
       poolSize: env.DATABASE_POOL_SIZE,
       statementCacheSize: env.DATABASE_STATEMENT_CACHE_SIZE,
       planCacheMode: env.DATABASE_PLAN_CACHE_MODE,
-      readConnections: env.DATABASE_READ_CONNECTIONS,
+      pipelinedConnections: env.DATABASE_PIPELINED_CONNECTIONS,
       dataDir: resolvePgliteDir(env.PGLITE_DIR),
       log,
     });

@@ -51,11 +51,13 @@ describe("loadEnv", () => {
     );
   });
 
-  it("pipelines the list reads on 2 connections unless told, 0 sending them through the pool", () => {
-    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).DATABASE_READ_CONNECTIONS).toBe(2);
-    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_READ_CONNECTIONS: "0" }).DATABASE_READ_CONNECTIONS).toBe(0);
-    expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_READ_CONNECTIONS: "-1" })).toThrow(
-      /DATABASE_READ_CONNECTIONS/,
+  it("pipelines the queries outside transactions on 2 connections unless told, 0 sending them through the pool", () => {
+    expect(loadEnv({ JWT_SECRET: DEV_JWT_SECRET }).DATABASE_PIPELINED_CONNECTIONS).toBe(2);
+    expect(
+      loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_PIPELINED_CONNECTIONS: "0" }).DATABASE_PIPELINED_CONNECTIONS,
+    ).toBe(0);
+    expect(() => loadEnv({ JWT_SECRET: DEV_JWT_SECRET, DATABASE_PIPELINED_CONNECTIONS: "-1" })).toThrow(
+      /DATABASE_PIPELINED_CONNECTIONS/,
     );
   });
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_READ_CONNECTIONS } from "./platform/db/pipelined-reads.js";
+import { DEFAULT_PIPELINED_CONNECTIONS } from "./platform/db/pipelined-pool.js";
 import { PLAN_CACHE_MODES } from "./platform/db/plan-cache-mode.js";
 import { defaultPoolSize } from "./platform/db/pool-size.js";
 import { DEFAULT_STATEMENT_CACHE_SIZE } from "./platform/db/statement-names.js";
@@ -34,8 +34,8 @@ const EnvSchema = z
     DATABASE_STATEMENT_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_STATEMENT_CACHE_SIZE),
     /** How PostgreSQL plans the prepared statements (platform/db/plan-cache-mode.ts); `auto` leaves it to the server. */
     DATABASE_PLAN_CACHE_MODE: z.enum(PLAN_CACHE_MODES).default("force_generic_plan"),
-    /** Pipelined connections for the list reads, besides the pool (platform/db/pipelined-reads.ts); 0: reads use the pool. */
-    DATABASE_READ_CONNECTIONS: z.coerce.number().int().min(0).max(100).default(DEFAULT_READ_CONNECTIONS),
+    /** Pipelined connections for every query outside a transaction, besides the pool (platform/db/pipelined-pool.ts); 0: none. */
+    DATABASE_PIPELINED_CONNECTIONS: z.coerce.number().int().min(0).max(100).default(DEFAULT_PIPELINED_CONNECTIONS),
     PGLITE_DIR: z.string().min(1).default(".data/pglite"),
     REDIS_URL: z
       .string()

@@ -17,12 +17,12 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-const READ_CONNECTIONS = 2;
+const PIPELINED = 2;
 const MODE_AND_BACKEND = `SELECT current_setting('plan_cache_mode') AS "mode", pg_backend_pid() AS "backend", pg_sleep(0.05) IS NULL AS "slept"`;
 
 /**
- * plan_cache_mode of each connection: every pooled one (Prisma's queries), read while all of them are busy
- * at once, and each of the SQL reader's pipelined ones.
+ * plan_cache_mode of each connection: every pooled one (transactions), read while all of them are busy at
+ * once, and each pipelined one (every other query).
  */
 async function planCacheModes(statementCacheSize: number, planCacheMode?: PlanCacheMode): Promise<string[]> {
   const database = await openDatabase({
@@ -31,18 +31,23 @@ async function planCacheModes(statementCacheSize: number, planCacheMode?: PlanCa
     poolSize: POOL_SIZE,
     statementCacheSize,
     planCacheMode,
-    readConnections: READ_CONNECTIONS,
+    pipelinedConnections: PIPELINED,
   });
   opened.push(database);
   type Row = { mode: string; backend: number };
+  // Transactions take pooled connections; everything else runs on the pipelined ones.
   const pooled = (
-    await Promise.all(Array.from({ length: POOL_SIZE }, () => database.prisma.$queryRawUnsafe<Row[]>(MODE_AND_BACKEND)))
+    await Promise.all(
+      Array.from({ length: POOL_SIZE }, () =>
+        database.prisma.$transaction((tx) => tx.$queryRawUnsafe<Row[]>(MODE_AND_BACKEND)),
+      ),
+    )
   ).flat();
   const read = (
     await Promise.all(Array.from({ length: 4 }, () => database.sql.rows<Row>({ sql: MODE_AND_BACKEND, args: [] })))
   ).flat();
   expect(new Set(pooled.map((row) => row.backend)).size).toBe(POOL_SIZE);
-  expect(new Set(read.map((row) => row.backend)).size).toBe(READ_CONNECTIONS);
+  expect(new Set(read.map((row) => row.backend)).size).toBe(PIPELINED);
   return [...new Set([...pooled, ...read].map((row) => row.mode))];
 }
 

@@ -4,7 +4,7 @@ import { PrismaClient } from "../../generated/prisma/client.js";
 import { isUpToDate } from "./applied-migrations.js";
 import { deployMigrations, type MigrationTarget } from "./migrate.js";
 import { IN_MEMORY, loadPglitePrismaAdapter, type OpenPglite, openPglite } from "./pglite.js";
-import { DEFAULT_READ_CONNECTIONS, PipelinedReadPool } from "./pipelined-reads.js";
+import { DEFAULT_PIPELINED_CONNECTIONS, PipelinedPool } from "./pipelined-pool.js";
 import { type PlanCacheMode, usePlanCacheMode } from "./plan-cache-mode.js";
 import { defaultPoolSize } from "./pool-size.js";
 import { projectPaths } from "./project-paths.js";
@@ -36,10 +36,11 @@ export interface OpenDatabaseOptions {
   /** How prepared statements are planned (see usePlanCacheMode; default: generic plans). Ignored for PGlite. */
   planCacheMode?: PlanCacheMode;
   /**
-   * Pipelined connections for the SQL reader's SELECTs, besides the pool (see PipelinedReadPool; default
-   * DEFAULT_READ_CONNECTIONS); 0 sends them through the pool. Ignored for PGlite.
+   * Pipelined connections that carry every query outside a transaction, besides the pool, which then serves
+   * transactions only (see PipelinedPool; default DEFAULT_PIPELINED_CONNECTIONS); 0: every query takes a
+   * pooled connection. Ignored for PGlite.
    */
-  readConnections?: number;
+  pipelinedConnections?: number;
   /** Apply pending migrations before returning (default true). */
   migrate?: boolean;
   /** Defaults to `prisma/migrations` at the repository root. */
@@ -59,7 +60,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     throw new Error("The database URL must start with postgres:// or postgresql://");
   const started = performance.now();
   const opened = url
-    ? await serverDatabase(url, opts.poolSize, opts.statementCacheSize, opts.planCacheMode, opts.readConnections)
+    ? await serverDatabase(url, opts.poolSize, opts.statementCacheSize, opts.planCacheMode, opts.pipelinedConnections)
     : await embeddedDatabase(await openPglite(opts.dataDir || IN_MEMORY));
   if (opts.migrate !== false) {
     try {
@@ -115,7 +116,7 @@ async function serverDatabase(
   poolSize = defaultPoolSize(),
   statementCacheSize = DEFAULT_STATEMENT_CACHE_SIZE,
   planCacheMode: PlanCacheMode = "force_generic_plan",
-  readConnections = DEFAULT_READ_CONNECTIONS,
+  pipelinedConnections = DEFAULT_PIPELINED_CONNECTIONS,
 ): Promise<OpenedDatabase> {
   // Without prepared statements PostgreSQL plans every call anyway; `auto` is the server's own setting.
   const onConnect =
@@ -124,33 +125,25 @@ async function serverDatabase(
       : undefined;
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
   const pool = new pg.Pool({ connectionString: url, allowExitOnIdle: true, max: poolSize, onConnect });
-  // One factory, so the client's adapter and the reader's share the pool and the statement names (two
+  // Every query outside a transaction on a few pipelined connections; transactions on the pool.
+  const queries =
+    pipelinedConnections > 0
+      ? new PipelinedPool({ transactions: pool, connectionString: url, connections: pipelinedConnections, onConnect })
+      : pool;
+  // One factory, so the client's adapter and the reader's share the connections and the statement names (two
   // name generators would give one name to two texts on the same connection, which pg refuses).
-  const adapter = new PrismaPg(pool, { statementNameGenerator: statementNames(statementCacheSize) });
+  const adapter = new PrismaPg(queries, { statementNameGenerator: statementNames(statementCacheSize) });
   const prisma = new PrismaClient({ adapter });
-  // The SQL reader's SELECTs on their own pipelined connections (pipelined-reads.ts), with their own statement
-  // names: a name generator must not be shared by two sets of connections, nor two generators by one.
-  const readPool =
-    readConnections > 0
-      ? new PipelinedReadPool({
-          connectionString: url,
-          connections: readConnections,
-          onConnect,
-        })
-      : undefined;
-  const readAdapter = readPool
-    ? new PrismaPg(readPool, { statementNameGenerator: statementNames(statementCacheSize) })
-    : adapter;
   let closing: Promise<void> | undefined;
   return {
     prisma,
-    sql: sqlReader(await readAdapter.connect()),
+    sql: sqlReader(await adapter.connect()),
     kind: "postgres",
     target: { kind: "postgres", url },
     ping: () => ping(prisma),
     // The pool is ours (handed to the adapter), so the adapter's dispose leaves it open: end it after Prisma.
     close: () => {
-      closing ??= prisma.$disconnect().finally(() => Promise.all([pool.end(), readPool?.end()]));
+      closing ??= prisma.$disconnect().finally(() => queries.end());
       return closing;
     },
   };

@@ -1,13 +1,14 @@
 import net from "node:net";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createPostgresDatabase } from "../../testing/isolated-database.js";
 import { openDatabase } from "./index.js";
-import { PipelinedReadPool } from "./pipelined-reads.js";
+import { PipelinedPool } from "./pipelined-pool.js";
 
 // Always on the PostgreSQL server: PGlite has one in-process connection and nothing to pipeline.
 const serverUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 let scratch: Awaited<ReturnType<typeof createPostgresDatabase>>;
-const pools: PipelinedReadPool[] = [];
+const pools: PipelinedPool[] = [];
 beforeAll(async () => {
   scratch = await createPostgresDatabase(serverUrl);
 });
@@ -17,16 +18,17 @@ afterAll(async () => {
 });
 
 function openPool(connections: number) {
-  const pool = new PipelinedReadPool({ connectionString: scratch.url, connections });
+  const transactions = new pg.Pool({ connectionString: scratch.url, max: 2 });
+  const pool = new PipelinedPool({ transactions, connectionString: scratch.url, connections });
   pools.push(pool);
   return pool;
 }
 
 type Row = Record<string, unknown>;
-const rowsOf = (pool: PipelinedReadPool, text: string, values: unknown[] = []): Promise<Row[]> =>
+const rowsOf = (pool: PipelinedPool, text: string, values: unknown[] = []): Promise<Row[]> =>
   pool.query({ text, values }).then((result: { rows: Row[] }) => result.rows);
 
-describe("pipelined reads", () => {
+describe("the pipelined pool", () => {
   it("answers each of many concurrent queries with its own rows, on at most its connections", async () => {
     const pool = openPool(2);
     const answers = await Promise.all(
@@ -87,22 +89,37 @@ describe("pipelined reads", () => {
     expect(sockets()).toBe(idle);
   });
 
-  it("refuses a transaction's connection", () => {
-    expect(() => openPool(1).connect()).toThrow(/single queries only/);
+  it("gives a transaction a connection of its own from the pool", async () => {
+    const pool = openPool(1);
+    const [{ backend: pipelined }] = (await rowsOf(pool, "SELECT pg_backend_pid() AS backend")) as [
+      { backend: number },
+    ];
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query("SELECT pg_backend_pid() AS backend, txid_current() AS tx");
+      const { rows: again } = await client.query("SELECT txid_current() AS tx");
+      await client.query("COMMIT");
+      expect(rows[0].backend).not.toBe(pipelined);
+      expect(again[0].tx).toBe(rows[0].tx);
+    } finally {
+      client.release();
+    }
   });
 });
 
-describe("the SQL reader on a PostgreSQL server", () => {
-  it("reads through the pipelined connections by default, and through the pool with readConnections 0", async () => {
-    const backendsOf = async (readConnections?: number) => {
-      const database = await openDatabase({ url: scratch.url, dataDir: "unused", poolSize: 3, readConnections });
+describe("a database on a PostgreSQL server", () => {
+  it("runs Prisma's queries and the SQL reader's on the pipelined connections, and on the pool with none", async () => {
+    const backendsOf = async (pipelinedConnections?: number) => {
+      const database = await openDatabase({ url: scratch.url, dataDir: "unused", poolSize: 3, pipelinedConnections });
       try {
-        const read = () =>
-          database.sql.rows<{ backend: number }>({
-            sql: `SELECT pg_backend_pid() AS "backend", pg_sleep(0.05) IS NULL AS "slept"`,
-            args: [],
-          });
-        const rows = (await Promise.all(Array.from({ length: 6 }, read))).flat();
+        const sleep = `SELECT pg_backend_pid() AS "backend", pg_sleep(0.05) IS NULL AS "slept"`;
+        const rows = (
+          await Promise.all([
+            ...Array.from({ length: 3 }, () => database.sql.rows<{ backend: number }>({ sql: sleep, args: [] })),
+            ...Array.from({ length: 3 }, () => database.prisma.$queryRawUnsafe<{ backend: number }[]>(sleep)),
+          ])
+        ).flat();
         return new Set(rows.map((row) => row.backend)).size;
       } finally {
         await database.close();
@@ -110,5 +127,23 @@ describe("the SQL reader on a PostgreSQL server", () => {
     };
     expect(await backendsOf()).toBe(2);
     expect(await backendsOf(0)).toBe(3);
+  });
+
+  it("runs a Prisma transaction on a connection of its own, and commits it", async () => {
+    const database = await openDatabase({ url: scratch.url, dataDir: "unused" });
+    try {
+      const email = `pipelined-${Date.now()}@example.test`;
+      const backends = await database.prisma.$transaction(async (tx) => {
+        const backendOf = async () =>
+          (await tx.$queryRawUnsafe<[{ backend: number }]>(`SELECT pg_backend_pid() AS "backend"`))[0].backend;
+        const first = await backendOf();
+        await tx.user.create({ data: { email, name: "Pipelined", passwordHash: "not-a-real-hash" } });
+        return [first, await backendOf()];
+      });
+      expect(backends[0]).toBe(backends[1]);
+      expect(await database.prisma.user.count({ where: { email } })).toBe(1);
+    } finally {
+      await database.close();
+    }
   });
 });

@@ -1,14 +1,16 @@
 import pg from "pg";
 
-/** Pipelined connections the SQL reader opens by default (BENCHMARKS.md, "Pipelined list reads"). */
-export const DEFAULT_READ_CONNECTIONS = 2;
+/** Pipelined connections a server opens by default, besides its pool (BENCHMARKS.md, "Pipelined queries"). */
+export const DEFAULT_PIPELINED_CONNECTIONS = 2;
 
 /**
- * The connections behind the SQL reader's SELECTs (`items.list`), pipelined: a query is written to its
- * connection at once, without waiting for the queries before it to be answered (pg's `pipeline` mode), and
- * all the queries issued in one turn of the event loop leave in one write per connection. The first query of
- * a turn corks the connection's socket; `setImmediate`, which runs once every I/O callback of the turn has,
- * uncorks it.
+ * What Prisma's adapter and the SQL reader use as their pool: every query outside a transaction goes to a
+ * few pipelined connections, and each transaction gets a connection of its own from a plain pg.Pool.
+ *
+ * Pipelined: a query is written to its connection at once, without waiting for the queries before it to be
+ * answered (pg's `pipeline` mode), and all the queries issued in one turn of the event loop leave in one write
+ * per connection. The first query of a turn corks the connection's socket; `setImmediate`, which runs once
+ * every I/O callback of the turn has, uncorks it.
  *
  * Why: under W2 our process is the bottleneck (a full core), and a third of its time went to `writev`: one
  * system call per query, each paying loopback TCP's whole path, because a pooled connection carries one
@@ -16,30 +18,36 @@ export const DEFAULT_READ_CONNECTIONS = 2;
  * together share one write, and PostgreSQL's answers come back together in fewer reads.
  *
  * A query goes to the connection with the fewest queries in flight, so one slow query (a search through a
- * large table) holds up only the queries behind it on its own connection. Only for reads outside
- * transactions: a pipelined connection is shared by every request in flight, so nothing that holds session
- * state (BEGIN, SET, temporary tables) may run on it; `connect`, which would hand out a connection for a
- * transaction, refuses. It is a `pg.Pool` only because Prisma's adapter accepts nothing else (it tests
- * `instanceof pg.Pool`); the adapter calls `query(config)` and nothing more.
+ * large table) holds up only the queries behind it on its own connection. Each query outside a transaction
+ * runs in a transaction of its own on the server (pg sends a Sync after each), so a failing query fails
+ * alone. Nothing that holds session state (SET, session advisory locks, temporary tables) may run outside a
+ * transaction — as with any pool, where the next query may get another connection, but here the state would
+ * also reach queries running at the same time. It is a `pg.Pool` because Prisma's adapter accepts nothing
+ * else (it tests `instanceof pg.Pool`); the adapter calls `query(config)` for single queries and `connect()`
+ * for a transaction.
  *
  * A connection that fails fails the queries on it (pg answers each with the error) and is replaced by the
- * next query. Like the main pool's `allowExitOnIdle`, a connection with nothing in flight does not hold
- * the process open.
+ * next query. Like the pool's `allowExitOnIdle`, a connection with nothing in flight does not hold the
+ * process open.
  */
-export class PipelinedReadPool extends pg.Pool {
+export class PipelinedPool extends pg.Pool {
+  readonly #transactions: pg.Pool;
   readonly #connectionString: string;
   readonly #onConnect: ((client: pg.Client) => Promise<void>) | undefined;
   readonly #slots: Slot[];
   #closed = false;
 
   constructor(opts: {
+    /** Hands out a transaction's connection; ended with this pool. */
+    transactions: pg.Pool;
     connectionString: string;
     connections: number;
     /** Runs on each new connection, and is awaited, before its first query (e.g. a SET); like pg.Pool's. */
     onConnect?: (client: pg.Client) => Promise<void>;
   }) {
     super({ connectionString: opts.connectionString, max: 1 });
-    if (!(opts.connections >= 1)) throw new Error("PipelinedReadPool: at least one connection");
+    this.#transactions = opts.transactions;
+    if (!(opts.connections >= 1)) throw new Error("PipelinedPool: at least one connection");
     this.#connectionString = opts.connectionString;
     this.#onConnect = opts.onConnect;
     this.#slots = Array.from({ length: opts.connections }, () => ({ inFlight: 0 }));
@@ -47,7 +55,7 @@ export class PipelinedReadPool extends pg.Pool {
 
   // biome-ignore lint/suspicious/noExplicitAny: pg.Pool's overloads; the adapter only calls query(config).
   override query(config: any): any {
-    if (this.#closed) return Promise.reject(new Error("The pipelined read pool is closed"));
+    if (this.#closed) return Promise.reject(new Error("The pipelined pool is closed"));
     const slot = this.#leastBusy();
     // Counted from now, not from the write: the queries that arrive while a connection opens spread over all.
     if (slot.inFlight++ === 0 && slot.client) socketOf(slot.client).ref();
@@ -64,8 +72,9 @@ export class PipelinedReadPool extends pg.Pool {
     );
   }
 
-  override connect(): never {
-    throw new Error("A pipelined read pool runs single queries only: run transactions on the main pool");
+  // biome-ignore lint/suspicious/noExplicitAny: pg.Pool's overloads, passed through.
+  override connect(...args: any[]): any {
+    return (this.#transactions.connect as (...a: unknown[]) => unknown).apply(this.#transactions, args);
   }
 
   override async end(): Promise<void> {
@@ -73,6 +82,7 @@ export class PipelinedReadPool extends pg.Pool {
     const opening = this.#slots.flatMap((slot) => (slot.opening ? [slot.opening] : []));
     const clients = await Promise.allSettled(opening);
     await Promise.allSettled(clients.flatMap((result) => (result.status === "fulfilled" ? [result.value.end()] : [])));
+    await this.#transactions.end();
   }
 
   #leastBusy(): Slot {
