@@ -7,14 +7,12 @@
 //        [--path /api/health] [--body '{"title":…}'] [--script bench/peers/trellis-echo.mjs]
 // `--path` (and `--body`, which makes it a POST) load another request than W2's list; `--script` runs
 // another build of our server, e.g. the W4 echo's.
-// Like run.mjs it creates, migrates and seeds a PostgreSQL database on BENCH_PG_URL and drops it after.
+// Like run.mjs it creates, migrates and seeds a PostgreSQL database on BENCH_PG_URL and drops it after
+// (lib/probed-server.mjs).
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { createBenchDatabase } from "./lib/database.mjs";
-import { signJwt } from "./lib/jwt.mjs";
-import { startTarget, stopTarget } from "./lib/process.mjs";
-import { seedItems } from "./lib/seed-items.mjs";
+import { startProbedServer } from "./lib/probed-server.mjs";
 import { runWrk } from "./lib/wrk.mjs";
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -65,37 +63,17 @@ const probe = `data:text/javascript,${encodeURIComponent(`
   process.on("SIGWINCH", () => report(split()));
 `)}`;
 
-const database = await createBenchDatabase({
-  adminUrl: process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
-  repoRoot,
-});
 const readings = [];
-let server;
+const { server, token, onReport, stop } = await startProbedServer({
+  repoRoot,
+  probe,
+  script: args.script,
+  nodeArgs: [...args.flags.split(" ").filter(Boolean), "--expose-gc"],
+  env: args.env,
+  port: 4192,
+});
+onReport("MEM ", (reading) => readings.push(reading));
 try {
-  const { userId } = await seedItems({ databaseUrl: database.url, count: 10_000 });
-  const secret = "memory-bench-secret-0123456789abcdef0123";
-  server = await startTarget({
-    name: "trellis",
-    cmd: process.execPath,
-    args: [...args.flags.split(" ").filter(Boolean), "--expose-gc", `--import=${probe}`, args.script],
-    env: {
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      HOST: "127.0.0.1",
-      SEED_ADMIN_PASSWORD: "bench-admin-password-not-default",
-      JWT_SECRET: secret,
-      DATABASE_URL: database.url,
-      ...Object.fromEntries(args.env.map((pair) => pair.split("="))),
-    },
-    cwd: repoRoot,
-    port: 4192,
-  });
-  let partial = "";
-  server.child.stderr.on("data", (chunk) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop();
-    for (const line of lines) if (line.startsWith("MEM ")) readings.push(JSON.parse(line.slice(4)));
-  });
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
   /** A reading with the split, asked of the probe; an error if none comes within 10 s (a dead server). */
   const snapshot = async () => {
@@ -111,7 +89,6 @@ try {
   await sleep(1500);
   const idle = await snapshot();
   const from = readings.length;
-  const token = signJwt({ sub: userId, secret, claims: { iss: "trellis", typ: "access" } });
   const method = args.body === undefined ? "GET" : "POST";
   const seconds = Number(args.duration);
   const nearEnd = sleep(Math.max(seconds - 1, seconds / 2) * 1000).then(snapshot);
@@ -147,6 +124,5 @@ try {
   console.log(row("under load, 1 s before the end", await nearEnd));
   console.log(row("after load, full GC", afterGc));
 } finally {
-  if (server) await stopTarget(server);
-  await database.drop();
+  await stop();
 }

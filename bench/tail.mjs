@@ -1,19 +1,16 @@
 // Where W2's latency tail comes from: wrk's latency percentiles beside what the server itself saw in the
 // same run — each request's time inside the server (from Node's "request" event to the answer's last
-// byte handed to the socket), the part of it spent waiting for a pooled database connection, and the
-// event loop's delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution).
+// byte handed to the socket), the part of it spent waiting for a pooled database connection, the event
+// loop's delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) and the garbage collector's pauses.
 //   node bench/tail.mjs [--duration 10] [--runs 2] [--env KEY=VALUE]… [--path /api/v1/items?limit=20]
-//        [--pin-wrk 1] [--flags "--max-semi-space-size=8"]
+//        [--pin-wrk 1] [--flags "--max-semi-space-size=8"] [--noise 1] [--idle 40 --warmup 3]
 // Like run.mjs it creates, migrates and seeds a PostgreSQL database on BENCH_PG_URL and drops it after.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { createBenchDatabase } from "./lib/database.mjs";
-import { signJwt } from "./lib/jwt.mjs";
-import { startTarget, stopTarget } from "./lib/process.mjs";
-import { seedItems } from "./lib/seed-items.mjs";
+import { startProbedServer } from "./lib/probed-server.mjs";
 import { runWrk } from "./lib/wrk.mjs";
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -29,10 +26,13 @@ const { values: args } = parseArgs({
     "pin-wrk": { type: "string" },
     /** Busy-looping processes running beside the load, to see how the tail grows when the cores are contended. */
     noise: { type: "string", default: "0" },
-    /** Seconds the server sits idle before each run's own warm-up, as it does in the suite while other targets run. */
+    /**
+     * Seconds the server sits idle before each run's warm-up, the first included: in the suite a server started
+     * with the round waits while the targets before it run.
+     */
     idle: { type: "string", default: "0" },
     /** Seconds of load before each run (after the idle time), like the suite's warm-up of a row. */
-    warmup: { type: "string", default: "0" },
+    warmup: { type: "string", default: "3" },
   },
 });
 
@@ -82,43 +82,21 @@ import { createRequire } from "node:module";
   }) + "\\n"));
 `)}`;
 
-const database = await createBenchDatabase({
-  adminUrl: process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres",
+const reports = [];
+const { server, token, onReport, stop } = await startProbedServer({
   repoRoot,
+  probe,
+  script: args.script,
+  nodeArgs: args.flags.split(" ").filter(Boolean),
+  env: args.env,
+  port: 4193,
 });
-let server;
+onReport("TAIL ", (report) => reports.push(report));
 try {
-  const { userId } = await seedItems({ databaseUrl: database.url, count: 10_000 });
-  const secret = "tail-bench-secret-0123456789abcdef0123456";
-  server = await startTarget({
-    name: "trellis",
-    cmd: process.execPath,
-    args: [...args.flags.split(" ").filter(Boolean), `--import=${probe}`, args.script],
-    env: {
-      NODE_ENV: "production",
-      LOG_LEVEL: "warn",
-      HOST: "127.0.0.1",
-      SEED_ADMIN_PASSWORD: "bench-admin-password-not-default",
-      JWT_SECRET: secret,
-      DATABASE_URL: database.url,
-      ...Object.fromEntries(args.env.map((pair) => pair.split("="))),
-    },
-    cwd: repoRoot,
-    port: 4193,
-  });
-  const reports = [];
-  let partial = "";
-  server.child.stderr.on("data", (chunk) => {
-    const lines = (partial + chunk).split("\n");
-    partial = lines.pop();
-    for (const line of lines) if (line.startsWith("TAIL ")) reports.push(JSON.parse(line.slice(5)));
-  });
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  const token = signJwt({ sub: userId, secret, claims: { iss: "trellis", typ: "access" } });
   const url = `${server.baseUrl}${args.path}`;
   const headers = { Authorization: `Bearer ${token}` };
   const pinCpu = args["pin-wrk"] === undefined ? undefined : Number(args["pin-wrk"]);
-  await runWrk({ url, headers, seconds: 3, pinCpu }); // warm-up
   const noise = Array.from({ length: Number(args.noise) }, () =>
     spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }),
   );
@@ -130,9 +108,10 @@ try {
       `wrk on CPU ${args["pin-wrk"] ?? "any"}, ${noise.length} busy-looping processes beside it`,
   );
   console.log(
-    "| run | req/s | wrk p50 / p90 / p99 / max | in server p50 / p90 / p99 / p99.9 / max | pool wait p50 / p99 / max | loop delay p50 / p99 / max |",
+    "| run | req/s | wrk p50 / p90 / p99 / max | in server p50 / p90 / p99 / p99.9 / max | pool wait p50 / p99 / max | " +
+      "loop delay p50 / p99 / max | GC: young n / max ms, full n / max ms |",
   );
-  console.log("|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|");
   for (let run = 1; run <= Number(args.runs); run++) {
     await sleep(Number(args.idle) * 1000);
     if (Number(args.warmup) > 0) await runWrk({ url, headers, seconds: Number(args.warmup), pinCpu });
@@ -153,6 +132,5 @@ try {
   }
   for (const child of noise) child.kill();
 } finally {
-  if (server) await stopTarget(server);
-  await database.drop();
+  await stop();
 }

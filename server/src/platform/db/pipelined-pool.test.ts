@@ -108,6 +108,31 @@ describe("the pipelined pool", () => {
   });
 });
 
+describe("the pipelined pool's errors", () => {
+  it("passes on the loss of an idle pooled connection instead of ending the process", async () => {
+    const transactions = new pg.Pool({ connectionString: scratch.url, max: 1 });
+    const pool = new PipelinedPool({ transactions, connectionString: scratch.url, connections: 1 });
+    pools.push(pool);
+    const errors: Error[] = [];
+    pool.on("error", (error) => errors.push(error));
+    const client = await pool.connect();
+    const {
+      rows: [{ backend }],
+    } = await client.query("SELECT pg_backend_pid() AS backend");
+    client.release();
+    await rowsOf(pool, "SELECT pg_terminate_backend($1::int)", [backend]);
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    expect(String(errors[0])).toMatch(/terminat/);
+  });
+
+  it("takes values beside a query's text, and refuses a callback", async () => {
+    const pool = openPool(1);
+    expect(await rowsOf(pool, "SELECT $1::int AS n", [7])).toEqual([{ n: 7 }]);
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    expect(() => query("SELECT 1", [], () => {})).toThrow(/no callback/);
+  });
+});
+
 describe("a database on a PostgreSQL server", () => {
   it("runs Prisma's queries and the SQL reader's on the pipelined connections, and on the pool with none", async () => {
     const backendsOf = async (pipelinedConnections?: number) => {

@@ -47,19 +47,27 @@ export class PipelinedPool extends pg.Pool {
   }) {
     super({ connectionString: opts.connectionString, max: 1 });
     this.#transactions = opts.transactions;
+    // pg.Pool emits "error" when an idle pooled connection fails, and an "error" nobody listens to ends the
+    // process: the listeners are on this pool (Prisma's adapter adds one), so pass it on.
+    opts.transactions.on("error", (error) => this.emit("error", error));
     if (!(opts.connections >= 1)) throw new Error("PipelinedPool: at least one connection");
     this.#connectionString = opts.connectionString;
     this.#onConnect = opts.onConnect;
     this.#slots = Array.from({ length: opts.connections }, () => ({ inFlight: 0 }));
   }
 
-  // biome-ignore lint/suspicious/noExplicitAny: pg.Pool's overloads; the adapter only calls query(config).
-  override query(config: any): any {
+  // biome-ignore lint/suspicious/noExplicitAny: pg.Pool's overloads; the adapter calls query(config) or query(text).
+  override query(config: any, values?: unknown, ...callback: unknown[]): any {
+    if (typeof values === "function" || callback.length > 0) {
+      throw new TypeError("PipelinedPool#query returns a promise: it takes no callback");
+    }
     if (this.#closed) return Promise.reject(new Error("The pipelined pool is closed"));
     const slot = this.#leastBusy();
     // Counted from now, not from the write: the queries that arrive while a connection opens spread over all.
     if (slot.inFlight++ === 0 && slot.client) socketOf(slot.client).ref();
-    const sent = slot.client ? send(slot.client, config) : this.#open(slot).then((client) => send(client, config));
+    const sent = slot.client
+      ? send(slot.client, config, values)
+      : this.#open(slot).then((client) => send(client, config, values));
     return sent.then(
       (result) => {
         settle(slot);
@@ -121,9 +129,9 @@ export class PipelinedPool extends pg.Pool {
   }
 }
 
-function send(client: pg.Client, config: unknown): Promise<pg.QueryResult> {
+function send(client: pg.Client, config: unknown, values: unknown): Promise<pg.QueryResult> {
   corkForThisTurn(client);
-  return client.query(config as pg.QueryConfig);
+  return client.query(config as pg.QueryConfig, values as unknown[] | undefined);
 }
 
 function settle(slot: Slot) {
