@@ -25,9 +25,9 @@ const EnvSchema = z
     /** Unset: embedded PGlite in PGLITE_DIR. Set: a PostgreSQL server. */
     DATABASE_URL: postgresUrl.optional(),
     /**
-     * Most connections this instance opens to the PostgreSQL server (see defaultPoolSize). On a
-     * 2-core machine 5 gave the same W2 throughput as 10 with a p99 of 84–121 ms against 117–216
-     * (BENCHMARKS.md).
+     * Most pooled connections this instance opens to the PostgreSQL server (see defaultPoolSize): transactions
+     * take them, and every query when DATABASE_PIPELINED_CONNECTIONS is 0. On a 2-core machine 5 gave the same
+     * W2 throughput as 10 with a p99 of 84–121 ms against 117–216 (BENCHMARKS.md).
      */
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(defaultPoolSize),
     /** Distinct SQL statements prepared once per connection and reused (platform/db/statement-names.ts); 0: none (PgBouncer in transaction mode). */
