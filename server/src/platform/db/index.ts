@@ -125,11 +125,9 @@ async function serverDatabase(
       : undefined;
   // allowExitOnIdle: idle pooled connections never hold a finished process (or test worker) open.
   const pool = new pg.Pool({ connectionString: url, allowExitOnIdle: true, max: poolSize, onConnect });
-  // Every query outside a transaction on a few pipelined connections; transactions on the pool.
-  const queries =
-    pipelinedConnections > 0
-      ? new PipelinedPool({ transactions: pool, connectionString: url, connections: pipelinedConnections, onConnect })
-      : pool;
+  // Every query outside a transaction on a few pipelined connections (made from the pool's options, its
+  // onConnect included); transactions on the pool.
+  const queries = pipelinedConnections > 0 ? new PipelinedPool(pool, pipelinedConnections) : pool;
   // One factory, so the client's adapter and the reader's share the connections and the statement names (two
   // name generators would give one name to two texts on the same connection, which pg refuses).
   const adapter = new PrismaPg(queries, { statementNameGenerator: statementNames(statementCacheSize) });

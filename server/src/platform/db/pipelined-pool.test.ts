@@ -19,7 +19,7 @@ afterAll(async () => {
 
 function openPool(connections: number) {
   const transactions = new pg.Pool({ connectionString: scratch.url, max: 2 });
-  const pool = new PipelinedPool({ transactions, connectionString: scratch.url, connections });
+  const pool = new PipelinedPool(transactions, connections);
   pools.push(pool);
   return pool;
 }
@@ -111,7 +111,7 @@ describe("the pipelined pool", () => {
 describe("the pipelined pool's errors", () => {
   it("passes on the loss of an idle pooled connection instead of ending the process", async () => {
     const transactions = new pg.Pool({ connectionString: scratch.url, max: 1 });
-    const pool = new PipelinedPool({ transactions, connectionString: scratch.url, connections: 1 });
+    const pool = new PipelinedPool(transactions, 1);
     pools.push(pool);
     const errors: Error[] = [];
     pool.on("error", (error) => errors.push(error));

@@ -32,28 +32,22 @@ export const DEFAULT_PIPELINED_CONNECTIONS = 2;
  */
 export class PipelinedPool extends pg.Pool {
   readonly #transactions: pg.Pool;
-  readonly #connectionString: string;
-  readonly #onConnect: ((client: pg.Client) => Promise<void>) | undefined;
   readonly #slots: Slot[];
   #closed = false;
 
-  constructor(opts: {
-    /** Hands out a transaction's connection; ended with this pool. */
-    transactions: pg.Pool;
-    connectionString: string;
-    connections: number;
-    /** Runs on each new connection, and is awaited, before its first query (e.g. a SET); like pg.Pool's. */
-    onConnect?: (client: pg.Client) => Promise<void>;
-  }) {
-    super({ connectionString: opts.connectionString, max: 1 });
-    this.#transactions = opts.transactions;
+  /**
+   * `transactions` hands out a transaction's connection and is ended with this pool. The pipelined connections
+   * are made from its options, as its own are (pg-pool gives a new Client all of them), `onConnect` included.
+   */
+  constructor(transactions: pg.Pool, connections: number) {
+    // Its options, so that whoever reads `options` (Prisma's adapter factory does) sees the database's config.
+    super(transactions.options);
+    if (!(connections >= 1)) throw new Error("PipelinedPool: at least one connection");
+    this.#transactions = transactions;
     // pg.Pool emits "error" when an idle pooled connection fails, and an "error" nobody listens to ends the
     // process: the listeners are on this pool (Prisma's adapter adds one), so pass it on.
-    opts.transactions.on("error", (error) => this.emit("error", error));
-    if (!(opts.connections >= 1)) throw new Error("PipelinedPool: at least one connection");
-    this.#connectionString = opts.connectionString;
-    this.#onConnect = opts.onConnect;
-    this.#slots = Array.from({ length: opts.connections }, () => ({ inFlight: 0 }));
+    transactions.on("error", (error) => this.emit("error", error));
+    this.#slots = Array.from({ length: connections }, () => ({ inFlight: 0 }));
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: pg.Pool's overloads; the adapter calls query(config) or query(text).
@@ -101,8 +95,9 @@ export class PipelinedPool extends pg.Pool {
 
   #open(slot: Slot): Promise<pg.Client> {
     if (slot.opening) return slot.opening;
+    const { options } = this.#transactions;
     // `pipeline` is pg 8.23's; its types do not list it yet.
-    const client = new pg.Client({ connectionString: this.#connectionString, pipeline: true } as pg.ClientConfig);
+    const client = new pg.Client({ ...options, pipeline: true } as pg.ClientConfig);
     const forget = () => {
       if (slot.client === client) slot.client = undefined;
       if (slot.opening === opening) slot.opening = undefined;
@@ -111,7 +106,8 @@ export class PipelinedPool extends pg.Pool {
     client.on("end", forget);
     const opening = client
       .connect()
-      .then(() => this.#onConnect?.(client))
+      // pg-pool's hook, awaited as pg-pool awaits it; its type says void, but it may return a promise.
+      .then(() => options.onConnect?.(client))
       .then(
         () => {
           if (slot.inFlight === 0) socketOf(client).unref();

@@ -5,7 +5,7 @@ export const PLAN_CACHE_MODES = ["force_generic_plan", "auto", "force_custom_pla
 export type PlanCacheMode = (typeof PLAN_CACHE_MODES)[number];
 
 /**
- * Sets how a pooled connection plans its prepared statements. The default, generic plans, plans each
+ * Sets how a connection plans its prepared statements. The default, generic plans, plans each
  * statement once per connection. Left to choose (`auto`), PostgreSQL plans a statement afresh on every call
  * whenever its generic plan looks dearer than the custom ones. That is every statement with `LIMIT $n`,
  * because a generic plan must assume a tenth of the rows, so every list request's page was planned on every
@@ -17,8 +17,8 @@ export type PlanCacheMode = (typeof PLAN_CACHE_MODES)[number];
  * while the other owner's ran at 1.64×. `DATABASE_PLAN_CACHE_MODE=auto` gives the choice back to PostgreSQL.
  *
  * A plain SET, since PgBouncer refuses a startup option. It runs as the pool's `onConnect` hook, which pg-pool
- * awaits before it hands the new connection out, so the connection's first query never queues behind it (pg
- * warns about queueing on a client, and pg 9 will refuse it).
+ * (and PipelinedPool, for its connections) awaits before the connection's first query, so that query never
+ * queues behind it (pg warns about queueing on a client, and pg 9 will refuse it).
  */
 export async function usePlanCacheMode(client: pg.ClientBase, mode: PlanCacheMode): Promise<void> {
   await client.query(`SET plan_cache_mode = ${mode}`).catch(() => {
