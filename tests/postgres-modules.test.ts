@@ -11,14 +11,13 @@ import { type Instance, startInstance } from "./support/instance.js";
  * Likewise, without REDIS_URL and SMTP_URL, it loads neither ioredis (~2 MiB of heap) nor nodemailer
  * (~3 MiB). The server process records every module it loads (support/record-loads.mjs).
  */
-const postgres = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const scratch = mkdtempSync(path.join(tmpdir(), "trellis-loads-"));
 const loadsFile = path.join(scratch, "loads.txt");
 
 let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
 let server: Instance;
 beforeAll(async () => {
-  database = await createPostgresDatabase(postgres);
+  database = await createPostgresDatabase();
   server = await startInstance(
     { DATABASE_URL: database.url, JWT_SECRET: testEnv().JWT_SECRET, RECORD_LOADS_FILE: loadsFile },
     { nodeArgs: ["--import", "./tests/support/record-loads-register.mjs"] },

@@ -11,14 +11,13 @@ type Presence = RouterOutputs["rooms"]["send"] extends unknown ? { members: { id
  * Two server processes sharing one fresh PostgreSQL database and one Redis (with a key prefix of
  * their own): they must behave as one server. `.ci/run` makes sure both services answer.
  */
-const postgres = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const redis = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 
 let database: Awaited<ReturnType<typeof createPostgresDatabase>>;
 let a: Instance;
 let b: Instance;
 beforeAll(async () => {
-  database = await createPostgresDatabase(postgres);
+  database = await createPostgresDatabase();
   const env = {
     DATABASE_URL: database.url,
     REDIS_URL: redis,

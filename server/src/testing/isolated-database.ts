@@ -22,8 +22,16 @@ export async function openIsolatedDatabase(): Promise<Database> {
   };
 }
 
-/** A new, empty database on a PostgreSQL server (a server opening it migrates it); `drop` removes it. */
-export async function createPostgresDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+/** The PostgreSQL server tests use when TEST_DATABASE_URL names none. */
+const LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/**
+ * A new, empty database on a PostgreSQL server (a server opening it migrates it); `drop` removes it. The
+ * server defaults to TEST_DATABASE_URL, else this machine's.
+ */
+export async function createPostgresDatabase(
+  serverUrl = process.env.TEST_DATABASE_URL ?? LOCAL_POSTGRES,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `trellis_test_${randomBytes(6).toString("hex")}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);

@@ -5,12 +5,11 @@ import type { PlanCacheMode } from "./plan-cache-mode.js";
 
 // Always on the PostgreSQL server (PGlite has no pool and no plan cache to speak of): the setting lives on
 // each connection, so every connection of a full pool, and each of the reader's, is asked.
-const serverUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const POOL_SIZE = 3;
 let scratch: Awaited<ReturnType<typeof createPostgresDatabase>>;
 const opened: Database[] = [];
 beforeAll(async () => {
-  scratch = await createPostgresDatabase(serverUrl);
+  scratch = await createPostgresDatabase();
 });
 afterAll(async () => {
   for (const database of opened) await database.close();

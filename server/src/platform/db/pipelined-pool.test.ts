@@ -6,11 +6,10 @@ import { openDatabase } from "./index.js";
 import { PipelinedPool } from "./pipelined-pool.js";
 
 // Always on the PostgreSQL server: PGlite has one in-process connection and nothing to pipeline.
-const serverUrl = process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 let scratch: Awaited<ReturnType<typeof createPostgresDatabase>>;
 const pools: PipelinedPool[] = [];
 beforeAll(async () => {
-  scratch = await createPostgresDatabase(serverUrl);
+  scratch = await createPostgresDatabase();
 });
 afterAll(async () => {
   for (const pool of pools) await pool.end();
