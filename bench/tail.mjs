@@ -40,8 +40,7 @@ const pgPath = createRequire(join(repoRoot, "server/package.json")).resolve("pg"
 // Runs inside the server. Histograms in µs; SIGWINCH resets them, SIGUSR2 prints them on stderr.
 const probe = `data:text/javascript,${encodeURIComponent(`
   import http from "node:http";
-  import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
+  import { createRequire } from "node:module";
   import { PerformanceObserver, constants, createHistogram, monitorEventLoopDelay, performance } from "node:perf_hooks";
   const pg = createRequire(${JSON.stringify(pgPath)})(${JSON.stringify(pgPath)});
   const us = (t0) => Math.max(1, Math.round((performance.now() - t0) * 1000));
@@ -49,11 +48,11 @@ import { createRequire } from "node:module";
   loop.enable();
   const inServer = createHistogram();
   const poolWait = createHistogram();
-  const gc = { young: 0, youngMaxMs: 0, full: 0, fullMaxMs: 0, fullMs: 0 };
+  const gc = { young: 0, youngMaxMs: 0, full: 0, fullMaxMs: 0 };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       if (entry.detail.kind === constants.NODE_PERFORMANCE_GC_MINOR) { gc.young++; gc.youngMaxMs = Math.max(gc.youngMaxMs, entry.duration); }
-      else { gc.full++; gc.fullMs += entry.duration; gc.fullMaxMs = Math.max(gc.fullMaxMs, entry.duration); }
+      else { gc.full++; gc.fullMaxMs = Math.max(gc.fullMaxMs, entry.duration); }
     }
   }).observe({ entryTypes: ["gc"] });
   const emit = http.Server.prototype.emit;
@@ -73,10 +72,10 @@ import { createRequire } from "node:module";
   };
   const summary = (h, scale) => {
     const ms = (v) => Math.round((v / scale) * 10) / 10;
-    return { n: h.count ?? 0, mean: ms(h.mean), p50: ms(h.percentile(50)), p90: ms(h.percentile(90)),
-      p99: ms(h.percentile(99)), p999: ms(h.percentile(99.9)), max: ms(h.max) };
+    return { p50: ms(h.percentile(50)), p90: ms(h.percentile(90)), p99: ms(h.percentile(99)),
+      p999: ms(h.percentile(99.9)), max: ms(h.max) };
   };
-  process.on("SIGWINCH", () => { loop.reset(); inServer.reset(); poolWait.reset(); Object.assign(gc, { young: 0, youngMaxMs: 0, full: 0, fullMaxMs: 0, fullMs: 0 }); });
+  process.on("SIGWINCH", () => { loop.reset(); inServer.reset(); poolWait.reset(); Object.assign(gc, { young: 0, youngMaxMs: 0, full: 0, fullMaxMs: 0 }); });
   process.on("SIGUSR2", () => process.stderr.write("TAIL " + JSON.stringify({
     inServer: summary(inServer, 1000), poolWait: summary(poolWait, 1000), loopDelay: summary(loop, 1e6), gc,
   }) + "\\n"));
