@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from "fastify";
 import type { Env } from "./env.js";
 import { buildAsyncApiDocument, registerAsyncApi } from "./http/asyncapi.js";
@@ -10,6 +9,7 @@ import { registerFallbacks } from "./http/fallbacks.js";
 import { registerRequestHooks } from "./http/hooks.js";
 import { makeChildLoggersLazy } from "./http/lazy-request-logger.js";
 import { buildOpenApiDocument } from "./http/openapi.js";
+import { newRequestId } from "./http/request-ids.js";
 import { registerRest } from "./http/rest.js";
 import { registerTrpcHttp } from "./http/trpc-http.js";
 import { registerTrpcWs } from "./http/trpc-ws.js";
@@ -61,7 +61,7 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
     http: receiveLimits(env.REQUEST_TIMEOUT_MS),
     clientErrorHandler: answerClientError,
     requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
+    genReqId: newRequestId,
     // Per-request access logs only in development; production logs what goes wrong, not every hit.
     logController: new LogController({ disableRequestLogging: env.NODE_ENV !== "development" }),
     // tRPC batches put every procedure path into one URL segment ("a,b,c"); 100 chars is too few.

@@ -1,8 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { HttpErrorCode } from "../errors.js";
 import { errorBody } from "./error-body.js";
+import { newRequestId } from "./request-ids.js";
 
 /** Node's HTTP-level refusals: [status, body code, message]. */
 const REFUSALS: Record<string, [number, HttpErrorCode, string]> = {
@@ -21,7 +21,7 @@ const MALFORMED: [number, HttpErrorCode, string] = [400, "BAD_REQUEST", "Malform
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket) {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
   const [status, code, message] = REFUSALS[error.code ?? ""] ?? MALFORMED;
-  const requestId = randomUUID();
+  const requestId = newRequestId();
   const body = JSON.stringify(errorBody(code, message, requestId));
   // As Node's own fallback: not in the middle of an answer already under way on this connection.
   const answering = (socket as Socket & { _httpMessage?: { headersSent: boolean } })._httpMessage;
