@@ -1,12 +1,13 @@
 import type { TRPCRequestInfo } from "@trpc/server/http";
 import { type AnyRouter, emptyObject, isObject, TRPCError } from "@trpc/server/unstable-core-do-not-import";
 
-type Call = TRPCRequestInfo["calls"][number];
+/** A call as tRPC's request info lists it, and its input read without a promise (`ProcedureCall.readRawInput`). */
+export type JsonCall = TRPCRequestInfo["calls"][number] & { readRawInput(): unknown };
 
 /** What a request's calls are: one per procedure path, and the type they share. */
 export interface JsonCalls {
   isBatchCall: boolean;
-  calls: Call[];
+  calls: JsonCall[];
   type: TRPCRequestInfo["type"];
 }
 
@@ -53,9 +54,9 @@ export function parseJsonCalls(
     return byIndex;
   });
 
-  const procedures = router._def.procedures as Record<string, Call["procedure"] | undefined>;
+  const procedures = router._def.procedures as Record<string, JsonCall["procedure"] | undefined>;
   let type: TRPCRequestInfo["type"] | undefined;
-  const calls = paths.map((callPath, index): Call => {
+  const calls = paths.map((callPath, index): JsonCall => {
     const procedure = procedures[callPath] ?? null;
     const procedureType = procedure?._def.type;
     if (procedureType) type ??= procedureType;
@@ -64,6 +65,7 @@ export function parseJsonCalls(
       path: callPath,
       procedure,
       getRawInput: async () => inputs.read()[index],
+      readRawInput: () => inputs.read()[index],
       result: () => inputs.result()?.[index],
     };
   });

@@ -2,6 +2,7 @@ import {
   type AnyProcedure,
   getParseFn,
   getTRPCErrorFromUnknown,
+  isObject,
   middlewareMarker,
   type ProcedureCallOptions,
   TRPCError,
@@ -13,8 +14,12 @@ interface ProcedureDef {
   middlewares: Middleware[];
   meta: unknown;
   caller?: unknown;
+  /** The schemas of the procedure's `.input()` calls, in the order of their validators among the middlewares. */
+  inputs?: unknown[];
   /** The schema of the procedure's `.output()`, if it has one. */
   output?: unknown;
+  /** The function given to `.query()`/`.mutation()`, which tRPC's last middleware calls. */
+  resolver?: (opts: Record<string, unknown>) => unknown;
 }
 /** The call options tRPC's adapters pass to a procedure. */
 type CallOptions = ProcedureCallOptions<unknown>;
@@ -27,42 +32,127 @@ function mergeContext(ctx: object, extra: object): object {
   return Object.assign({}, ctx, extra);
 }
 
+/** What `await` would wait for: any object or function with a `then` method, not only a Promise. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/**
+ * tRPC's input validator (`createInputMiddleware`, @trpc/server 11.25) for one of the procedure's
+ * `.input()` schemas, without a turn of the microtask queue where nothing is pending. tRPC's awaits the
+ * raw input and then the parse, both ready at once here (the fast paths parse the body before the call,
+ * and zod's synchronous parse runs first), and resolves its own promise with `next()`'s: a turn for each.
+ * This reads the input synchronously where the caller can (`ProcedureCall.readRawInput`) and calls
+ * `next` straight away; otherwise it waits for `getRawInput()` as tRPC does. The error for a bad input
+ * (BAD_REQUEST, the validator's error as its cause), the merging of several inputs (a copy of the
+ * earlier input's own enumerable properties, then the new one's) and what `next` receives are tRPC's.
+ */
+function validateInput(parse: (value: unknown) => unknown): Middleware {
+  return (opts) => {
+    const options = opts as unknown as MiddlewareOptions;
+    const read = MiddlewareOptions.rawInputReaderOf(options);
+    if (read === undefined) return options.getRawInput().then((raw) => parseThenNext(options, parse, raw));
+    return parseThenNext(options, parse, read());
+  };
+}
+
+function parseThenNext(opts: MiddlewareOptions, parse: (value: unknown) => unknown, raw: unknown) {
+  let parsed: unknown;
+  try {
+    parsed = parse(raw);
+  } catch (cause) {
+    throw new TRPCError({ code: "BAD_REQUEST", cause });
+  }
+  if (!isThenable(parsed)) return nextWithInput(opts, parsed);
+  return Promise.resolve(parsed).then(
+    (value) => nextWithInput(opts, value),
+    (cause) => {
+      throw new TRPCError({ code: "BAD_REQUEST", cause });
+    },
+  );
+}
+
+function nextWithInput(opts: MiddlewareOptions, parsed: unknown): Promise<MiddlewareResult> {
+  const earlier = opts.input;
+  const input = isObject(earlier) && isObject(parsed) ? { ...earlier, ...parsed } : parsed;
+  return opts.next({ input });
+}
+
 /**
  * tRPC's output validator (`createOutputMiddleware`, @trpc/server 11.25), with its result copied by a
- * native spread. tRPC's build copies it with a transpiled `_objectSpread2` that defines each property
- * through descriptors: 1.5–2 µs per call here, against ~20 ns for `{ ...result, data }`, which copies
- * the same own enumerable properties. Validation, the error and its message are tRPC's.
+ * native spread and no frame of its own to suspend. tRPC's build copies the result with a transpiled
+ * `_objectSpread2` that defines each property through descriptors: 1.5–2 µs per call here, against
+ * ~20 ns for `{ ...result, data }`, which copies the same own enumerable properties. Validation, the
+ * error and its message are tRPC's.
  */
 function validateOutput(parse: (value: unknown) => unknown): Middleware {
-  return async ({ next }) => {
-    const result = await (next as () => Promise<MiddlewareResult>)();
-    if (!result.ok) return result;
-    try {
-      const data = await parse(result.data);
-      return { ...result, data };
-    } catch (cause) {
-      throw new TRPCError({ message: "Output validation failed", code: "INTERNAL_SERVER_ERROR", cause });
-    }
+  const failed = (cause: unknown) =>
+    new TRPCError({ message: "Output validation failed", code: "INTERNAL_SERVER_ERROR", cause });
+  return ({ next }) =>
+    (next as () => Promise<MiddlewareResult>)().then((result) => {
+      if (!result.ok) return result;
+      let data: unknown;
+      try {
+        data = parse(result.data);
+      } catch (cause) {
+        throw failed(cause);
+      }
+      if (!isThenable(data)) return { ...result, data };
+      return Promise.resolve(data).then(
+        (value) => ({ ...result, data: value }),
+        (cause) => {
+          throw failed(cause);
+        },
+      );
+    });
+}
+
+/**
+ * tRPC's last middleware (`resolveMiddleware` in `createResolver`), calling the procedure's resolver,
+ * without a turn of the microtask queue for a resolver that answers synchronously. The result is
+ * tRPC's: `{ marker, ok: true, data, ctx }`, and a resolver's error becomes the chain's error result.
+ */
+function resolveWith(resolver: NonNullable<ProcedureDef["resolver"]>): Middleware {
+  return (opts) => {
+    const data = resolver(opts);
+    const ctx = opts.ctx;
+    if (!isThenable(data))
+      return Promise.resolve({ marker: middlewareMarker, ok: true, data, ctx } as MiddlewareResult);
+    return Promise.resolve(data).then(
+      (value) => ({ marker: middlewareMarker, ok: true, data: value, ctx }) as MiddlewareResult,
+    );
   };
 }
 
 const chains = new WeakMap<ProcedureDef, Middleware[]>();
 
 /**
- * A procedure's middlewares as this runner calls them: tRPC's, with its output validator swapped for
- * `validateOutput` of the same schema. A procedure has one at most: tRPC refuses a second `.output()`
+ * A procedure's middlewares as this runner calls them: tRPC's, with its validators and its last step
+ * (the one calling the resolver) swapped for `validateInput`, `validateOutput` and `resolveWith` of the
+ * same schemas and resolver. The i-th input validator among the middlewares is the i-th `.input()`
+ * (tRPC's builder appends both together, `.concat()` included); where the counts disagree, tRPC's input
+ * validators stay. A procedure has one output validator at most: tRPC refuses a second `.output()`
  * ("Duplicate key output").
  */
 function chainOf(def: ProcedureDef): Middleware[] {
   let chain = chains.get(def);
   if (!chain) {
-    const schema = def.output;
-    chain =
-      schema === undefined
-        ? def.middlewares
-        : def.middlewares.map((middleware) =>
-            middleware._type === "output" ? validateOutput(getParseFn(schema as never)) : middleware,
-          );
+    const inputs = def.inputs ?? [];
+    const inputValidators = def.middlewares.filter((middleware) => middleware._type === "input").length;
+    const swapInputs = inputValidators === inputs.length;
+    const last = def.middlewares.length - 1;
+    let inputIndex = 0;
+    chain = def.middlewares.map((middleware, index) => {
+      if (middleware._type === "input" && swapInputs) return validateInput(getParseFn(inputs[inputIndex++] as never));
+      if (middleware._type === "output" && def.output !== undefined)
+        return validateOutput(getParseFn(def.output as never));
+      if (index === last && def.resolver && middleware.name === "resolveMiddleware") return resolveWith(def.resolver);
+      return middleware;
+    });
     chains.set(def, chain);
   }
   return chain;
@@ -83,6 +173,7 @@ export interface SignalSource {
  */
 class MiddlewareOptions {
   readonly #signals: SignalSource;
+  readonly #readRawInput: (() => unknown) | undefined;
   constructor(
     readonly path: string,
     readonly getRawInput: CallOptions["getRawInput"],
@@ -93,8 +184,14 @@ class MiddlewareOptions {
     readonly meta: unknown,
     readonly input: unknown,
     readonly next: (nextOpts?: NextOptions) => Promise<MiddlewareResult>,
+    readRawInput: (() => unknown) | undefined,
   ) {
     this.#signals = signals;
+    this.#readRawInput = readRawInput;
+  }
+  /** `getRawInput` without its promise, where the caller has one and no middleware replaced `getRawInput`. */
+  static rawInputReaderOf(opts: MiddlewareOptions): (() => unknown) | undefined {
+    return #readRawInput in opts ? opts.#readRawInput : undefined;
   }
   get signal(): AbortSignal | undefined {
     return this.#signals.signal;
@@ -106,6 +203,8 @@ interface ChainState {
   ctx: unknown;
   input: unknown;
   getRawInput: CallOptions["getRawInput"];
+  /** The synchronous twin of `getRawInput`, until a middleware replaces that. */
+  readRawInput: (() => unknown) | undefined;
 }
 
 /**
@@ -126,6 +225,7 @@ function callRecursive(
   const next = (nextOpts: NextOptions) =>
     callRecursive(index + 1, def, chain, call, {
       getRawInput: nextOpts?.getRawInput ?? state.getRawInput,
+      readRawInput: nextOpts?.getRawInput ? undefined : state.readRawInput,
       ctx: nextOpts?.ctx ? mergeContext(state.ctx as object, nextOpts.ctx) : state.ctx,
       input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
     });
@@ -142,6 +242,7 @@ function callRecursive(
         def.meta,
         state.input,
         next,
+        state.readRawInput,
       ) as unknown as Record<string, unknown>,
     );
   } catch (cause) {
@@ -159,7 +260,11 @@ const failedResult = (cause: unknown) =>
   ({ ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker }) as MiddlewareResult;
 
 /** tRPC's call options, with the signal coming from a source that makes it on demand. */
-export type ProcedureCall = Omit<ProcedureCallOptions<unknown>, "signal"> & { signals: SignalSource };
+export type ProcedureCall = Omit<ProcedureCallOptions<unknown>, "signal"> & {
+  signals: SignalSource;
+  /** `getRawInput` without its promise: returns the input or throws what `getRawInput` would reject with. */
+  readRawInput?: () => unknown;
+};
 
 /**
  * Calls a procedure as `procedure(opts)` would. Procedures with an `experimental_caller` override
@@ -172,11 +277,12 @@ export function callProcedure(procedure: AnyProcedure, call: ProcedureCall): Pro
     ctx: call.ctx,
     input: undefined,
     getRawInput: call.getRawInput,
+    readRawInput: call.readRawInput,
   }).then(dataOf);
 }
 
 async function callThroughProcedure(procedure: AnyProcedure, call: ProcedureCall): Promise<unknown> {
-  const { signals, ...opts } = call;
+  const { signals, readRawInput: _, ...opts } = call;
   return procedure({ ...opts, signal: signals.signal });
 }
 

@@ -5,17 +5,19 @@ import type { TRPCRequestInfo } from "@trpc/server/http";
  * first read: most contexts read neither, and both cost more to make than the rest of the request's
  * bookkeeping. They are getters of the class, so `{ ...info }` leaves them out; tRPC never spreads it.
  */
-export class RequestInfo implements TRPCRequestInfo {
+export class RequestInfo<Call extends TRPCRequestInfo["calls"][number] = TRPCRequestInfo["calls"][number]>
+  implements TRPCRequestInfo
+{
   readonly accept: TRPCRequestInfo["accept"];
   readonly type: TRPCRequestInfo["type"];
   readonly isBatchCall: boolean;
-  readonly calls: TRPCRequestInfo["calls"];
+  readonly calls: Call[];
   readonly connectionParams: TRPCRequestInfo["connectionParams"];
   private madeUrl: URL | null | undefined;
   private madeSignal: AbortSignal | undefined;
 
   constructor(
-    fields: Omit<TRPCRequestInfo, "url" | "signal">,
+    fields: Omit<TRPCRequestInfo, "url" | "signal" | "calls"> & { calls: Call[] },
     private readonly makeUrl: () => URL | null,
     private readonly makeSignal: () => AbortSignal,
   ) {

@@ -166,6 +166,7 @@ export function createFastRestHandler(opts: FastRestOptions) {
       data = await callProcedure(proc, {
         path,
         getRawInput: async () => rawInput,
+        readRawInput: () => rawInput,
         ctx: callerCtx,
         type,
         signals: NO_SIGNAL,

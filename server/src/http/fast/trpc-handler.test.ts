@@ -99,6 +99,27 @@ const testRouter = router({
       return seen === signal && signal instanceof AbortSignal && !signal.aborted;
     }),
   abortSeen: publicProcedure.input(z.string()).query(({ input }) => abortSeen.get(input) ?? null),
+  // Inputs as the runner's own validators take them: several schemas merged, one that zod parses only
+  // asynchronously, one read from a raw input a middleware replaced, and asynchronous outputs and results.
+  twoInputs: publicProcedure
+    .input(z.object({ a: z.string() }))
+    .input(z.object({ b: z.number() }))
+    .query(({ input }) => input),
+  asyncInput: publicProcedure
+    .input(z.object({ n: z.number() }).refine(async ({ n }) => n > 0, "n must be positive"))
+    .query(({ input }) => input.n),
+  swappedRawInput: publicProcedure
+    .use(({ next }) => next({ getRawInput: async () => ({ n: 5 }) }))
+    .input(z.object({ n: z.number() }))
+    .query(({ input }) => input.n),
+  asyncOutput: publicProcedure
+    .output(z.object({ n: z.number() }).transform(async ({ n }) => ({ n: n + 1 })))
+    .query(() => ({ n: 1 })),
+  asyncBadOutput: publicProcedure
+    .output(z.object({ n: z.number() }).refine(async () => false, "never valid"))
+    .query(() => ({ n: 1 })),
+  // biome-ignore lint/suspicious/noThenProperty: a resolver's thenable result, which tRPC awaits like a promise.
+  thenableResult: publicProcedure.query(() => ({ then: (resolve: (value: number) => void) => resolve(7) }) as never),
   ticks: publicProcedure.subscription(async function* () {
     yield 1;
     yield 2;
@@ -204,6 +225,19 @@ const corpus: [string, string, Record<string, string>?, string?][] = [
   ["GET", "/trpc/values,badOutput,throws?batch=1"],
   ["GET", "/trpc/values,values,values,values?batch=1"],
   ["GET", "/trpc/ticks", { accept: "text/event-stream" }],
+  ["GET", `/trpc/twoInputs?input=${input({ json: { a: "x", b: 1, c: true } })}`],
+  ["GET", `/trpc/twoInputs?input=${input({ json: { a: "x", b: "1" } })}`],
+  ["GET", "/trpc/twoInputs?input=%7Bnot-json"],
+  ["GET", `/trpc/asyncInput?input=${input({ json: { n: 3 } })}`],
+  ["GET", `/trpc/asyncInput?input=${input({ json: { n: -3 } })}`],
+  ["GET", `/trpc/swappedRawInput?input=${input({ json: { n: "ignored" } })}`],
+  ["GET", "/trpc/asyncOutput"],
+  ["GET", "/trpc/asyncBadOutput"],
+  ["GET", "/trpc/thenableResult"],
+  [
+    "GET",
+    `/trpc/twoInputs,asyncInput,asyncOutput?batch=1&input=${input({ 0: { json: { a: "y", b: 2 } }, 1: { json: { n: 0 } } })}`,
+  ],
   ["POST", "/trpc/echo", { "content-type": "multipart/form-data; boundary=x" }, "--x--\r\n"],
   ["POST", "/trpc/echo", { "content-type": "application/octet-stream" }, "bytes"],
 ];

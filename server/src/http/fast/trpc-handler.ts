@@ -127,6 +127,7 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
         const data = await callProcedure(proc, {
           path: call.path,
           getRawInput: call.getRawInput,
+          readRawInput: call.readRawInput,
           ctx,
           type: proc._def.type,
           // tRPC gives every call a signal that aborts with the request; one for all calls aborts

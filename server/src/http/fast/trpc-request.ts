@@ -1,8 +1,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import type { TRPCRequestInfo } from "@trpc/server/http";
 import { type AnyRouter, getAcceptHeader, urlPathToProcedurePath } from "@trpc/server/unstable-core-do-not-import";
 import type { FastifyRequest } from "fastify";
-import { parseJsonCalls } from "./json-calls.js";
+import { type JsonCall, parseJsonCalls } from "./json-calls.js";
 import { RequestInfo } from "./request-info.js";
 import { requestSignal } from "./request-signal.js";
 import { searchParamsOf, urlOrNull } from "./request-url.js";
@@ -44,7 +43,7 @@ export function parseTrpcRequest(
   response: ServerResponse,
   urlPath: string,
   maxBatchSize: number | undefined,
-): TRPCRequestInfo | null {
+): RequestInfo<JsonCall> | null {
   const method = request.method;
   if (method !== "GET" && method !== "POST") return null;
   const raw = request.raw;
