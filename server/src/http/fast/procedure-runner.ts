@@ -8,7 +8,11 @@ import {
   TRPCError,
 } from "@trpc/server/unstable-core-do-not-import";
 
-type Middleware = ((opts: Record<string, unknown>) => Promise<MiddlewareResult>) & { _type?: string };
+type Middleware = ((opts: Record<string, unknown>) => Promise<MiddlewareResult>) & {
+  _type?: string;
+  /** Set on this runner's own steps, which neither throw nor reject: their failures are error results already. */
+  settles?: true;
+};
 type MiddlewareResult = { ok: true; data: unknown } | { ok: false; error: TRPCError };
 interface ProcedureDef {
   middlewares: Middleware[];
@@ -52,12 +56,20 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * earlier input's own enumerable properties, then the new one's) and what `next` receives are tRPC's.
  */
 function validateInput(parse: (value: unknown) => unknown): Middleware {
-  return (opts) => {
+  return settling((opts) => {
     const options = opts as unknown as MiddlewareOptions;
     const read = MiddlewareOptions.rawInputReaderOf(options);
-    if (read === undefined) return options.getRawInput().then((raw) => parseThenNext(options, parse, raw));
-    return parseThenNext(options, parse, read());
-  };
+    if (read === undefined) {
+      return options.getRawInput().then((raw) => parseThenNext(options, parse, raw), failedResult);
+    }
+    let raw: unknown;
+    try {
+      raw = read();
+    } catch (cause) {
+      return Promise.resolve(failedResult(cause));
+    }
+    return parseThenNext(options, parse, raw);
+  });
 }
 
 function parseThenNext(opts: MiddlewareOptions, parse: (value: unknown) => unknown, raw: unknown) {
@@ -65,16 +77,13 @@ function parseThenNext(opts: MiddlewareOptions, parse: (value: unknown) => unkno
   try {
     parsed = parse(raw);
   } catch (cause) {
-    throw new TRPCError({ code: "BAD_REQUEST", cause });
+    return Promise.resolve(badInput(cause));
   }
   if (!isThenable(parsed)) return nextWithInput(opts, parsed);
-  return Promise.resolve(parsed).then(
-    (value) => nextWithInput(opts, value),
-    (cause) => {
-      throw new TRPCError({ code: "BAD_REQUEST", cause });
-    },
-  );
+  return Promise.resolve(parsed).then((value) => nextWithInput(opts, value), badInput);
 }
+
+const badInput = (cause: unknown) => failedResult(new TRPCError({ code: "BAD_REQUEST", cause }));
 
 function nextWithInput(opts: MiddlewareOptions, parsed: unknown): Promise<MiddlewareResult> {
   const earlier = opts.input;
@@ -90,25 +99,21 @@ function nextWithInput(opts: MiddlewareOptions, parsed: unknown): Promise<Middle
  * error and its message are tRPC's.
  */
 function validateOutput(parse: (value: unknown) => unknown): Middleware {
-  const failed = (cause: unknown) =>
-    new TRPCError({ message: "Output validation failed", code: "INTERNAL_SERVER_ERROR", cause });
-  return ({ next }) =>
+  const badOutput = (cause: unknown) =>
+    failedResult(new TRPCError({ message: "Output validation failed", code: "INTERNAL_SERVER_ERROR", cause }));
+  return settling(({ next }) =>
     (next as () => Promise<MiddlewareResult>)().then((result) => {
       if (!result.ok) return result;
       let data: unknown;
       try {
         data = parse(result.data);
       } catch (cause) {
-        throw failed(cause);
+        return badOutput(cause);
       }
       if (!isThenable(data)) return { ...result, data };
-      return Promise.resolve(data).then(
-        (value) => ({ ...result, data: value }),
-        (cause) => {
-          throw failed(cause);
-        },
-      );
-    });
+      return Promise.resolve(data).then((value) => ({ ...result, data: value }), badOutput);
+    }),
+  );
 }
 
 /**
@@ -117,15 +122,28 @@ function validateOutput(parse: (value: unknown) => unknown): Middleware {
  * tRPC's: `{ marker, ok: true, data, ctx }`, and a resolver's error becomes the chain's error result.
  */
 function resolveWith(resolver: NonNullable<ProcedureDef["resolver"]>): Middleware {
-  return (opts) => {
-    const data = resolver(opts);
+  return settling((opts) => {
     const ctx = opts.ctx;
-    if (!isThenable(data))
+    let data: unknown;
+    try {
+      data = resolver(opts);
+    } catch (cause) {
+      return Promise.resolve(failedResult(cause));
+    }
+    if (!isThenable(data)) {
       return Promise.resolve({ marker: middlewareMarker, ok: true, data, ctx } as MiddlewareResult);
+    }
     return Promise.resolve(data).then(
       (value) => ({ marker: middlewareMarker, ok: true, data: value, ctx }) as MiddlewareResult,
+      failedResult,
     );
-  };
+  });
+}
+
+/** Marks one of this runner's own steps, which return their failures as error results: see callRecursive. */
+function settling(middleware: Middleware): Middleware {
+  middleware.settles = true;
+  return middleware;
 }
 
 const chains = new WeakMap<ProcedureDef, Middleware[]>();
@@ -229,9 +247,10 @@ function callRecursive(
       ctx: nextOpts?.ctx ? mergeContext(state.ctx as object, nextOpts.ctx) : state.ctx,
       input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
     });
+  const middleware = chain[index]!;
   let result: Promise<MiddlewareResult>;
   try {
-    result = chain[index]!(
+    result = middleware(
       new MiddlewareOptions(
         call.path,
         state.getRawInput,
@@ -249,6 +268,9 @@ function callRecursive(
     return Promise.resolve(failedResult(cause));
   }
   // tRPC awaits the middleware inside its try: a rejection becomes an error result, as a throw does.
+  // This runner's own steps (validateInput, validateOutput, resolveWith) return their failures as error
+  // results and their promises never reject, so they skip that turn of the microtask queue.
+  if (middleware.settles) return result;
   // A `then` instead of an async function's await: the same one turn of the microtask queue, without
   // suspending and resuming a frame at every step of the chain. With callProcedure's own frame gone too,
   // health.live's call (4 steps) takes 12–23% less, in each of 8 interleaved pairs of processes

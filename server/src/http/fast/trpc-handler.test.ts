@@ -61,6 +61,10 @@ const testRouter = router({
   conflict: publicProcedure.mutation(() => {
     throw new AppError("CONFLICT", "Already there");
   }),
+  conflictLater: publicProcedure.mutation(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    throw new AppError("CONFLICT", "Already there, found later");
+  }),
   withMiddleware: publicProcedure
     .use(addExtra)
     .query(({ ctx, input }) => ({ extra: (ctx as unknown as { extra: string }).extra, input })),
@@ -210,6 +214,7 @@ const corpus: [string, string, Record<string, string>?, string?][] = [
   ["GET", "/trpc/outputUnderMiddleware"],
   ["GET", "/trpc/throws"],
   ["POST", "/trpc/conflict", jsonBody, ""],
+  ["POST", "/trpc/conflictLater", jsonBody, ""],
   ["GET", "/trpc/withMiddleware"],
   ["GET", `/trpc/withMiddleware?input=${input({ json: { mine: 1 } })}`],
   ["GET", "/trpc/noNext"],
