@@ -7,9 +7,9 @@ import { randomUUID } from "node:crypto";
  * one in 2^74. They are not secret and were never meant to be unguessable: a request id names a request in
  * logs and error bodies.
  *
- * Written by hand because `randomUUID()` per request cost ~2,400 of the ~103,000 instructions of a whole
- * `GET /trpc/health.live` (callgrind, BENCHMARKS.md): it formats 16 random bytes as hex, one string
- * concatenation per byte. A count takes one `toString(16)`.
+ * Written by hand because `randomUUID()` per request cost 1,500–2,400 of the ~100,000 instructions of a
+ * whole `GET /trpc/health.live` or `GET /api/health` (callgrind, BENCHMARKS.md): it formats 16 random bytes
+ * as hex, one string concatenation per byte. A count takes one `toString(16)`.
  */
 export function createRequestIds(): () => string {
   // "xxxxxxxx-xxxx-4xxx-yxxx-": the UUID up to its last group.
