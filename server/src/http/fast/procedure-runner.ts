@@ -229,9 +229,9 @@ interface ChainState {
  * The chain walk of tRPC's `createProcedureCaller`/`callRecursive` (@trpc/server 11.25). tRPC's
  * build copies the call options with a transpiled `_objectSpread2` helper at every step, which
  * costs more than the rest of a small call together; here each step gets a `MiddlewareOptions`
- * instead. The middlewares themselves (input validation, ours, the resolver) are tRPC's and run
- * unchanged, with the same options, context merging, input overrides and error results; output
- * validation is tRPC's too, but for its copy of the result (`chainOf`).
+ * instead. Middlewares added with `.use()` (ours, or an app's) run unchanged, with the same
+ * options, context merging, input overrides and error results; tRPC's input and output validators and
+ * its resolver step are replaced by this file's copies of them (`chainOf`).
  */
 function callRecursive(
   index: number,
