@@ -21,5 +21,8 @@ export function createRequestIds(): () => string {
   };
 }
 
-/** This process's request ids: the HTTP server's, and those of answers written before Fastify has a request. */
+/**
+ * This process's request ids: the HTTP server's, those of answers written before Fastify has a request, and
+ * those of contexts built without a request (trpc/context.ts).
+ */
 export const newRequestId = createRequestIds();

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { AppError } from "../errors.js";
+import { newRequestId } from "../http/request-ids.js";
 import type { AuthUser } from "../modules/auth/callers.js";
 import type { Deps } from "../platform/deps.js";
 import type { HandOff } from "../platform/events/hand-off.js";
@@ -53,7 +53,7 @@ export function createContextFactory(deps: Deps) {
     };
     return {
       deps,
-      requestId: source.requestId ?? readHeader(source.headers, "x-request-id") ?? randomUUID(),
+      requestId: source.requestId ?? readHeader(source.headers, "x-request-id") ?? newRequestId(),
       connection: source.connection,
       authenticate: () => session().then(({ user }) => user),
       credentialsExpireAt: () => session().then(({ expiresAt }) => expiresAt),
