@@ -60,12 +60,13 @@ export function parseJsonCalls(
     const procedure = procedures[callPath] ?? null;
     const procedureType = procedure?._def.type;
     if (procedureType) type ??= procedureType;
+    const readRawInput = () => inputs.read()[index];
     return {
       batchIndex: index,
       path: callPath,
       procedure,
-      getRawInput: async () => inputs.read()[index],
-      readRawInput: () => inputs.read()[index],
+      getRawInput: async () => readRawInput(),
+      readRawInput,
       result: () => inputs.result()?.[index],
     };
   });
