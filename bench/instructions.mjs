@@ -17,6 +17,8 @@
 // what the throughput ratio would be if time followed instructions. It does not quite: see BENCHMARKS.md.
 // `--functions N` also prints each process's N costliest functions of the main thread, self and inclusive,
 // per request (node runs with --perf-basic-prof so that JIT code has names; that adds a little to counts).
+// `--callees a,b` (with --functions) also prints what each function whose name contains "a" or "b" calls,
+// inclusive, per request: where a JavaScript function's inclusive count goes.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -43,6 +45,7 @@ const { values: args } = parseArgs({
     requests: { type: "string", default: "3000" },
     append: { type: "boolean", default: false },
     functions: { type: "string", default: "0" },
+    callees: { type: "string", default: "" },
   },
 });
 const log = (line) => console.error(line);
@@ -181,6 +184,17 @@ function printFunctions(row, dumpText, pid) {
       .slice(0, 6)
       .map(([caller, c]) => `      ${String(Math.round(c / requests)).padStart(6)}  ${caller.slice(0, 120)}`);
     log(`  ${builtin} (${Math.round(cost / requests)} self), called from:\n${callers.join("\n")}`);
+  }
+  for (const part of args.callees.split(",").filter(Boolean)) {
+    for (const [caller, callees] of calls) {
+      if (!caller.includes(part)) continue;
+      const rows = [...callees]
+        .sort((a, b) => b[1] - a[1])
+        .filter(([, c]) => c / requests >= 20)
+        .map(([callee, c]) => `      ${String(Math.round(c / requests)).padStart(6)}  ${callee.slice(0, 120)}`);
+      const own = Math.round((self.get(caller) ?? 0) / requests);
+      log(`  ${caller.slice(0, 120)} (${own} self) calls:\n${rows.join("\n")}`);
+    }
   }
 }
 
