@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer, type TestServer } from "./support/server.js";
+import { signUp, startServer, type TestServer } from "./support/server.js";
 
 let api: TestServer;
 beforeAll(async () => {
@@ -90,6 +90,28 @@ describe("HTTP behaviour every route shares", () => {
     const response = await fetch(`${api.url}/api/openapi.json`, { headers: { "accept-encoding": "gzip" } });
     expect(response.headers.get("content-encoding")).toBe("gzip");
     expect((await response.json()).openapi).toBe("3.1.0");
+  });
+
+  it("compresses large answers of the tRPC and REST fast paths too, and sends them whole", async () => {
+    const gzip = { "accept-encoding": "gzip" };
+    const batch = Array.from({ length: 30 }, () => "health.live").join(",");
+    const trpc = await fetch(`${api.url}/trpc/${batch}?batch=1`, { headers: gzip });
+    expect(trpc.headers.get("content-encoding")).toBe("gzip");
+    expect(await trpc.json()).toEqual(
+      Array.from({ length: 30 }, () => ({ result: { data: { json: { status: "ok" } } } })),
+    );
+
+    const { tokens } = await signUp(api);
+    const headers = { ...gzip, authorization: `Bearer ${tokens.accessToken}` };
+    const description = "a description long enough that a page of these is over the compression threshold";
+    for (const title of ["one", "two", "three", "four", "five", "six"]) {
+      await api.rest("POST", "/v1/items", { token: tokens.accessToken, body: { title, description } });
+    }
+    const rest = await fetch(`${api.url}/api/v1/items?limit=20`, { headers });
+    expect(rest.headers.get("content-encoding")).toBe("gzip");
+    const page = (await rest.json()) as { items: { title: string; description: string }[]; total: number };
+    expect(page.total).toBe(6);
+    expect(page.items.map((item) => item.description)).toEqual(Array(6).fill(description));
   });
 });
 

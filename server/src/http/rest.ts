@@ -6,6 +6,7 @@ import { errorBody, sendError } from "./error-body.js";
 import { stringifyJson } from "./fast/json-text.js";
 import { createFastRestHandler, type FastRestOptions } from "./fast/rest-handler.js";
 import { API_METHODS, restMethods } from "./rest-methods.js";
+import { settled } from "./settled.js";
 
 interface RestOptions {
   router: OpenApiRouter;
@@ -67,7 +68,7 @@ export function registerRest(app: FastifyInstance, opts: RestOptions) {
         for (const [key, value] of Object.entries(answer.headers ?? {}))
           if (value !== undefined) reply.header(key, value);
         endReply(request, reply, opts.exposeStacks, stringifyJson(answer.body));
-        return reply;
+        return settled(reply);
       }
       const allowed = methodsOf(request.raw.url);
       const method = request.method;

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Env } from "../env.js";
 import type { Context, ContextSource } from "../trpc/context.js";
 import { createFastTrpcHandler } from "./fast/trpc-handler.js";
+import { settled } from "./settled.js";
 
 export interface TrpcHttpOptions {
   /** MAX_BATCH_SIZE, and HTTP_FAST_PATH (off: the stock adapter alone serves every request). */
@@ -47,7 +48,7 @@ export async function registerTrpcHttp(app: FastifyInstance, opts: TrpcHttpOptio
       scope.addContentTypeParser("multipart/form-data", {}, (_request, body, done) => done(null, body));
 
       scope.all<{ Params: { path: string } }>("/:path", async (req, res) => {
-        if (await fast(req, res, req.params.path)) return res;
+        if (await fast(req, res, req.params.path)) return settled(res);
         await fastifyRequestHandler({ ...trpcOptions, req, res, path: req.params.path });
         return res;
       });

@@ -154,7 +154,8 @@ export function createFastTrpcHandler(opts: FastTrpcOptions) {
         const json = error
           ? { error: getErrorShape({ config, ctx, error, input: call.result(), path: call.path, type: info.type }) }
           : { result: { data } };
-        status = getHTTPStatusCode(json, error ? [error] : []);
+        // tRPC's getHTTPStatusCode gives one answer without an error 200.
+        status = error ? getHTTPStatusCode(json, [error]) : 200;
         body = answerText(config, json);
       } else {
         const results = (await Promise.all(calls)).map(([error, data]) =>
