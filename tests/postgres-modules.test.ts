@@ -9,7 +9,9 @@ import { type Instance, startInstance } from "./support/instance.js";
  * A server on a PostgreSQL server does not load the embedded database: PGlite and its Prisma
  * adapter are ~15-20 MB of resident memory it would carry for nothing (BENCHMARKS.md, 71c902b).
  * Likewise, without REDIS_URL and SMTP_URL, it loads neither ioredis (~2 MiB of heap) nor nodemailer
- * (~3 MiB). The server process records every module it loads (support/record-loads.mjs).
+ * (~3 MiB). Nor does it import the module that holds Prisma's query compiler as base64 text: the compiler
+ * is read from that file and the text let go (platform/db/compiler-wasm.ts; ~10 MiB of RSS under load).
+ * The server process records every module it loads (support/record-loads.mjs).
  */
 const scratch = mkdtempSync(path.join(tmpdir(), "trellis-loads-"));
 const loadsFile = path.join(scratch, "loads.txt");
@@ -29,7 +31,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-it("a server on PostgreSQL without Redis or SMTP answers without ever loading PGlite, ioredis or nodemailer", async () => {
+it("a server on PostgreSQL without Redis or SMTP answers without ever loading PGlite, ioredis, nodemailer or the compiler's text", async () => {
   const email = `modules-${Date.now()}@example.com`;
   const password = "correct horse battery";
   const register = await fetch(`${server.url}/api/v1/auth/register`, {
@@ -57,4 +59,7 @@ it("a server on PostgreSQL without Redis or SMTP answers without ever loading PG
       /\/node_modules\/(@electric-sql\/pglite|pglite-prisma-adapter|ioredis|nodemailer)\//.test(url),
     ),
   ).toEqual([]);
+  // Prisma's query compiler did run (its JavaScript half is loaded), from the file rather than the module.
+  expect(loaded.some((url) => /\/query_compiler_\w+\.postgresql\.mjs$/.test(url))).toBe(true);
+  expect(loaded.filter((url) => url.includes(".wasm-base64."))).toEqual([]);
 });

@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { isUpToDate } from "./applied-migrations.js";
+import { compilerWithoutText } from "./compiler-wasm.js";
 import { deployMigrations, type MigrationTarget } from "./migrate.js";
 import { IN_MEMORY, loadPglitePrismaAdapter, type OpenPglite, openPglite } from "./pglite.js";
 import { DEFAULT_PIPELINED_CONNECTIONS, PipelinedPool } from "./pipelined-pool.js";
@@ -95,7 +96,7 @@ export function withoutTarget({ target: _migratorOnly, ...database }: OpenedData
 export async function embeddedDatabase(pglite: OpenPglite): Promise<OpenedDatabase> {
   const { PrismaPGlite } = await loadPglitePrismaAdapter();
   const adapter = new PrismaPGlite(pglite.db);
-  const prisma = new PrismaClient({ adapter });
+  const prisma = newClient(adapter);
   let closing: Promise<void> | undefined;
   return {
     prisma,
@@ -131,7 +132,7 @@ async function serverDatabase(
   // One factory, so the client's adapter and the reader's share the connections and the statement names (two
   // name generators would give one name to two texts on the same connection, which pg refuses).
   const adapter = new PrismaPg(queries, { statementNameGenerator: statementNames(statementCacheSize) });
-  const prisma = new PrismaClient({ adapter });
+  const prisma = newClient(adapter);
   let closing: Promise<void> | undefined;
   return {
     prisma,
@@ -149,4 +150,11 @@ async function serverDatabase(
 
 async function ping(prisma: PrismaClient): Promise<void> {
   await prisma.$queryRaw`SELECT 1`;
+}
+
+/** A client on the adapter, its query compiler loaded without keeping its text (compiler-wasm.ts). */
+function newClient(adapter: NonNullable<ConstructorParameters<typeof PrismaClient>[0]["adapter"]>): PrismaClient {
+  // `__internal` is not in the client's options type, which refuses unknown keys.
+  const options = { adapter, __internal: { configOverride: compilerWithoutText } };
+  return new PrismaClient(options as { adapter: typeof adapter });
 }
