@@ -16,10 +16,12 @@ const { WebAssembly } = globalThis as unknown as { WebAssembly: { Module: new (b
 /**
  * The generated client's configuration with a loader of the query compiler that keeps no text of it.
  * The generated loader imports a module whose one export is the 1.7 MB WebAssembly as a 2.2 MB base64
- * string: V8 keeps the module's source and the string for the life of the process, 4.4 MiB of old
- * generation (BENCHMARKS.md, "Where the RSS goes"). This one reads the same file, decodes and compiles
- * it, and lets the text go. Where the generated loader or the file does not look as expected (another
- * Prisma), the generated loader is used as it is.
+ * string: V8 keeps the module's source and the string for the life of the process, 4.4 MiB of its heap
+ * (large objects), and parsing the module leaves more in malloc (BENCHMARKS.md, "Prisma's query compiler
+ * without its text"). This one reads the same file, decodes and compiles it, and lets the text go. Where
+ * the generated loader or the file does not look as expected (another Prisma), the generated loader is
+ * used as it is. The specifier is a package path ("@prisma/client/runtime/…"), which resolves from here
+ * as from the generated client: both are in this package.
  *
  * Given to `new PrismaClient({ __internal: { configOverride } })`, the client's documented hook for
  * changing its configuration, which Prisma marks internal; hand-written because Prisma has no option
