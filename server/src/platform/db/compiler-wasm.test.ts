@@ -32,14 +32,19 @@ describe("compilerWithoutText", () => {
     expect(exports).toEqual(WebAssembly.Module.exports(await generatedLoader()));
   });
 
-  it("keeps a loader it does not recognise, and falls back to it where the file is not there", async () => {
+  it("keeps a loader it does not recognise, and falls back to it where the file or its package is not there", async () => {
     const unknown = { compilerWasm: { getQueryCompilerWasmModule: async () => "compiled elsewhere" } };
     expect(compilerWithoutText(unknown)).toBe(unknown);
 
-    // Names a module that is not there, as a loader of another Prisma might.
-    const loader = async () => (Math.random() < 0 ? "./not-there.wasm-base64.mjs" : "the generated loader's answer");
-    const changed = compilerWithoutText({ compilerWasm: { getQueryCompilerWasmModule: loader } });
-    expect(changed.compilerWasm.getQueryCompilerWasmModule).not.toBe(loader);
-    expect(await changed.compilerWasm.getQueryCompilerWasmModule()).toBe("the generated loader's answer");
+    // Name a module that is not there, or a package that does not resolve, as a loader of another Prisma might.
+    const missingFile = async () =>
+      Math.random() < 0 ? "./not-there.wasm-base64.mjs" : "the generated loader's answer";
+    const missingPackage = async () =>
+      Math.random() < 0 ? "@not-a-package/runtime/x.wasm-base64.mjs" : "the generated loader's answer";
+    for (const loader of [missingFile, missingPackage]) {
+      const changed = compilerWithoutText({ compilerWasm: { getQueryCompilerWasmModule: loader } });
+      expect(changed.compilerWasm.getQueryCompilerWasmModule).not.toBe(loader);
+      expect(await changed.compilerWasm.getQueryCompilerWasmModule()).toBe("the generated loader's answer");
+    }
   });
 });

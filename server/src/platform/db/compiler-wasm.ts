@@ -33,10 +33,18 @@ export function compilerWithoutText<Config>(config: Config): Config {
   const specifier = original && BASE64_MODULE.exec(String(original))?.[1];
   if (!wasm || !original || !specifier) return config;
   const getQueryCompilerWasmModule = async () => {
-    const text = await readFile(fileURLToPath(import.meta.resolve(specifier)), "utf8").catch(() => "");
-    const base64 = BASE64_TEXT.exec(text)?.[1];
+    const base64 = BASE64_TEXT.exec(await textOf(specifier))?.[1];
     if (!base64) return original();
     return new WebAssembly.Module(Buffer.from(base64, "base64"));
   };
   return { ...config, compilerWasm: { ...wasm, getQueryCompilerWasmModule } };
+}
+
+/** A module's source text, or "" where it cannot be found or read. */
+async function textOf(specifier: string): Promise<string> {
+  try {
+    return await readFile(fileURLToPath(import.meta.resolve(specifier)), "utf8");
+  } catch {
+    return "";
+  }
 }
