@@ -23,9 +23,10 @@ const { WebAssembly } = globalThis as unknown as { WebAssembly: { Module: new (b
  * used as it is. The specifier is a package path ("@prisma/client/runtime/…"), which resolves from here
  * as from the generated client: both are in this package.
  *
- * Given to `new PrismaClient({ __internal: { configOverride } })`, the client's documented hook for
- * changing its configuration, which Prisma marks internal; hand-written because Prisma has no option
- * for how the compiler is loaded.
+ * Given to `new PrismaClient({ __internal: { configOverride } })`, the client's hook for changing its
+ * configuration (in its type declarations, marked internal: an upgrade may drop it, and the tests in
+ * compiler-wasm.test.ts and tests/postgres-modules.test.ts would then fail); hand-written because Prisma
+ * has no option for how the compiler is loaded.
  */
 export function compilerWithoutText<Config>(config: Config): Config {
   const wasm = (config as ClientConfig).compilerWasm;
