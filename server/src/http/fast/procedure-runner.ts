@@ -66,7 +66,7 @@ function validateInput(parse: (value: unknown) => unknown): Middleware {
     try {
       raw = read();
     } catch (cause) {
-      return Promise.resolve(failedResult(cause));
+      return failedPromise(cause);
     }
     return parseThenNext(options, parse, raw);
   });
@@ -128,7 +128,7 @@ function resolveWith(resolver: NonNullable<ProcedureDef["resolver"]>): Middlewar
     try {
       data = resolver(opts);
     } catch (cause) {
-      return Promise.resolve(failedResult(cause));
+      return failedPromise(cause);
     }
     if (!isThenable(data)) {
       return Promise.resolve({ marker: middlewareMarker, ok: true, data, ctx } as MiddlewareResult);
@@ -265,7 +265,7 @@ function callRecursive(
       ) as unknown as Record<string, unknown>,
     );
   } catch (cause) {
-    return Promise.resolve(failedResult(cause));
+    return failedPromise(cause);
   }
   // tRPC awaits the middleware inside its try: a rejection becomes an error result, as a throw does.
   // This runner's own steps (validateInput, validateOutput, resolveWith) return their failures as error
@@ -280,6 +280,9 @@ function callRecursive(
 
 const failedResult = (cause: unknown) =>
   ({ ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker }) as MiddlewareResult;
+
+/** A failure as an already settled chain result, for steps that must return a promise. */
+const failedPromise = (cause: unknown) => Promise.resolve(failedResult(cause));
 
 /** tRPC's call options, with the signal coming from a source that makes it on demand. */
 export type ProcedureCall = Omit<ProcedureCallOptions<unknown>, "signal"> & {
