@@ -14,6 +14,11 @@ function isKnownValidHost(host: string): boolean {
   return true;
 }
 
+/** Remembers a host `createURL` accepted, while there is room. */
+function rememberValidHost(host: string): void {
+  if (validHosts.size < MAX_HOSTS) validHosts.add(host);
+}
+
 /**
  * The query of a request as tRPC reads it, `createURL(req).searchParams`, without parsing a URL
  * per request: for an origin-form target ("/path?query", no fragment) the URL parser would only
@@ -28,7 +33,7 @@ export function searchParamsOf(req: IncomingMessage): URLSearchParams | null {
   if (!simple || !isKnownValidHost(host)) {
     try {
       const url = createURL(req);
-      if (simple && validHosts.size < MAX_HOSTS) validHosts.add(host);
+      if (simple) rememberValidHost(host);
       return url.searchParams;
     } catch {
       return null;
@@ -91,7 +96,7 @@ export function assertValidUrl(req: IncomingMessage): void {
   const host = req.headers.host ?? "";
   if (isKnownValidHost(host) && target.startsWith("/") && !target.startsWith("//")) return;
   createURL(req);
-  if (validHosts.size < MAX_HOSTS) validHosts.add(host);
+  rememberValidHost(host);
 }
 
 /** `createURL(req)`, or null where tRPC's adapters would have failed on the URL. */
