@@ -26,7 +26,20 @@ export function registerRequestHooks(app: FastifyInstance, env: Env) {
   app.addHook("onSend", (request, reply, payload, done) => {
     reply.header("x-request-id", request.id);
     // Milliseconds since the request arrived (see above).
-    reply.header("server-timing", `app;dur=${reply.elapsedTime.toFixed(2)}`);
+    reply.header("server-timing", `app;dur=${twoDecimals(reply.elapsedTime)}`);
     done(null, payload);
   });
+}
+
+/**
+ * `ms.toFixed(2)` for a duration, by integer arithmetic: `toFixed` is a call into V8's C++ runtime,
+ * ~950 instructions of every request's ~93,000 (callgrind, W1), where these few operations on small
+ * integers stay in optimized code. Anything that is not a finite non-negative number reads 0.00.
+ */
+export function twoDecimals(ms: number): string {
+  if (!(ms >= 0 && ms < Number.MAX_SAFE_INTEGER / 100)) return "0.00";
+  const hundredths = Math.round(ms * 100);
+  const whole = Math.floor(hundredths / 100);
+  const rest = hundredths - whole * 100;
+  return `${whole}.${rest < 10 ? "0" : ""}${rest}`;
 }

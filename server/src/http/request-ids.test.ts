@@ -11,6 +11,12 @@ describe("request ids", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("count in their last group, in hex", () => {
+    const next = createRequestIds();
+    const ids = Array.from({ length: 300 }, next);
+    expect(ids.map((id) => Number.parseInt(id.slice(24), 16))).toEqual(ids.map((_, index) => index + 1));
+  });
+
   it("differ between processes from the first id on", () => {
     const first = createRequestIds();
     const second = createRequestIds();
