@@ -70,6 +70,12 @@ function trellis(name, env = {}) {
   };
 }
 
+/** A target with only some of its workloads. */
+const only = (target, workloadIds) => ({
+  ...target,
+  workloads: Object.fromEntries(workloadIds.map((id) => [id, target.workloads[id]])),
+});
+
 /** W4's validated echo through our server: bench/peers/trellis-echo.mjs mounts it next to the app router. */
 const trellisEcho = () => ({
   ...trellis("trellis-echo"),
@@ -88,6 +94,9 @@ export const targets = [
   // The same server with HTTP_FAST_PATH=off: tRPC's Fastify adapter and trpc-to-openapi's handler,
   // i.e. where we started; the difference to "trellis" is what http/fast/ buys.
   trellis("trellis-stock", { HTTP_FAST_PATH: "off" }),
+  // The same server sending each answer the moment it is ready (HTTP_WRITE_BATCH=1): the difference
+  // to "trellis" is what sending answers in batches buys with wrk on the same machine.
+  only(trellis("trellis-unbatched", { HTTP_WRITE_BATCH: "1" }), ["w1", "w2"]),
   {
     name: "fastify-route",
     cmd: node,

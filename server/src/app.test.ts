@@ -80,3 +80,16 @@ it("a start that fails halfway closes what it opened, so the next one can use th
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+it("sends answers in batches unless HTTP_WRITE_BATCH=1", async () => {
+  const holdsWrites = (server: { app: { server: NodeJS.EventEmitter } }) =>
+    server.app.server.listeners("connection").some((listener) => listener.name === "holdWrites");
+  const on = await createServer({ env: testEnv({ PGLITE_DIR: "memory://" }) });
+  const off = await createServer({ env: testEnv({ PGLITE_DIR: "memory://", HTTP_WRITE_BATCH: "1" }) });
+  try {
+    expect(holdsWrites(on)).toBe(true);
+    expect(holdsWrites(off)).toBe(false);
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
+  }
+});

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Env } from "./env.js";
 import { buildAsyncApiDocument, registerAsyncApi } from "./http/asyncapi.js";
 import { answerClientError, receiveLimits } from "./http/client-errors.js";
+import { coalesceWrites } from "./http/coalesced-writes.js";
 import { registerCompression } from "./http/compression.js";
 import { registerCors } from "./http/cors.js";
 import { registerDocs } from "./http/docs.js";
@@ -68,6 +69,7 @@ export async function createServer({ env, deps: overrides = {}, router = appRout
     routerOptions: { maxParamLength: 5_000 },
   });
   makeChildLoggersLazy(app.log);
+  coalesceWrites(app.server, { batch: env.HTTP_WRITE_BATCH });
   const deps = await buildDeps(env, overrides, closers, app.log).catch(async (error: unknown) => {
     // A start that fails halfway (say the bus refuses a subscription) must not keep what it opened: an
     // embedded database would stay locked to this process, and a second createServer could not open it.

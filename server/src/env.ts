@@ -67,6 +67,8 @@ const EnvSchema = z
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
     /** `off`: tRPC's and trpc-to-openapi's stock adapters serve every request (http/fast/ is bypassed). */
     HTTP_FAST_PATH: z.enum(["on", "off"]).default("on"),
+    /** Answers sent together: up to this many, within one turn of the event loop (http/coalesced-writes.ts); 1: each at once. */
+    HTTP_WRITE_BATCH: z.coerce.number().int().min(1).max(64).default(4),
     /** Channels and keys on a shared Redis: instances that should act as one use the same prefix. */
     REDIS_KEY_PREFIX: z.string().min(1).max(100).default("trellis:"),
     /** Largest WebSocket message a client may send; a larger one closes its connection (1009). */
