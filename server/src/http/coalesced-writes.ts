@@ -15,7 +15,7 @@ import { setImmediate } from "node:timers";
  * `_raw_spin_unlock_irqrestore`), and the slower the server, the more often the reader has gone back to
  * sleep between two answers. In a batch, the first write wakes the reader and the rest find it awake.
  * Batches stay small because a held answer keeps its request's objects alive: holding every answer to
- * the turn's end cut the wake-ups to a fifth but made each young collection ten times as long (objects
+ * the turn's end cut the wake-ups to a quarter but made each young collection ten times as long (objects
  * of ~45 requests alive at once) and the server no faster (BENCHMARKS.md, "Answers sent in batches").
  *
  * What changes for a client: an answer may wait for up to `batch - 1` others, never past the end of the

@@ -40,7 +40,7 @@ function appendVary(reply: FastifyReply, field: string) {
  * brings a `Vary`, Origin goes into that one.
  */
 function varyOnOrigin(reply: FastifyReply, payload: unknown) {
-  // Most payloads are strings: no \`instanceof\` walk for them.
+  // Most payloads are strings: no `instanceof` walk for them.
   const responseVary = typeof payload === "object" && payload instanceof Response ? payload.headers.get("vary") : null;
   if (responseVary === null) {
     appendVary(reply, "Origin");
