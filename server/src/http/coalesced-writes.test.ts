@@ -12,13 +12,15 @@ afterEach(async () => {
   }
 });
 
-async function serve(handler: RequestListener, batch = 64): Promise<number> {
-  const server = createServer(handler);
+/** Batches `server`'s writes, listens on a free port and resolves to it; the server is closed after the test. */
+async function listening(server: Server, batch: number): Promise<number> {
   coalesceWrites(server, { batch });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
 }
+
+const serve = (handler: RequestListener, batch = 64) => listening(createServer(handler), batch);
 
 /** Sends `text` on a fresh connection and resolves to everything the server sends until it closes. */
 function exchange(port: number, text: string): Promise<string> {
@@ -113,16 +115,13 @@ describe("coalesceWrites", () => {
 
   it("sends a batch as soon as it is full, without waiting for the turn to end", async () => {
     const server = createServer();
-    coalesceWrites(server, { batch: 2 });
-    servers.push(server);
+    const port = await listening(server, 2);
     const sockets: Socket[] = [];
     const bothConnected = new Promise<void>((resolve) =>
       server.on("connection", (socket) => {
         if (sockets.push(socket) === 2) resolve();
       }),
     );
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as AddressInfo;
     const clients = [connect(port, "127.0.0.1"), connect(port, "127.0.0.1")];
     await bothConnected;
     const [first, second] = sockets as [Socket, Socket];
