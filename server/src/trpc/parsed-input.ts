@@ -25,6 +25,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Deeper than any JSON a request body may carry is left to superjson (which recurses as deep). */
 const MAX_DEPTH = 1000;
 
+/** Module-local for the `for…in` below: see `ownProperty` in plain-json.ts. */
+const ownProperty = Object.prototype.hasOwnProperty;
+
 /**
  * Deletes own `__proto__` keys throughout a JSON value, as superjson's copy leaves them out (a key
  * `JSON.parse` makes as a plain data property, which `Object.assign` would turn into a prototype).
@@ -43,7 +46,7 @@ function dropProtoKeys(value: unknown, depth: number): boolean {
   // The own data property JSON.parse made, not the accessor: deleting it leaves the prototype alone.
   if (Object.hasOwn(record, "__proto__")) Reflect.deleteProperty(record, "__proto__");
   for (const key in record) {
-    if (Object.hasOwn(record, key) && !dropProtoKeys(record[key], depth + 1)) return false;
+    if (ownProperty.call(record, key) && !dropProtoKeys(record[key], depth + 1)) return false;
   }
   return true;
 }

@@ -47,6 +47,16 @@ const customTransformers = (
 /** Keys superjson throws on (prototype pollution); superjson gives the error. */
 const REFUSED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
+/**
+ * `ownProperty.call(record, key)` (`Object.prototype.hasOwnProperty`) inside a `for…in` over `record` is
+ * a map check once optimized: V8 knows the key came from the object's own enumeration cache.
+ * `Object.hasOwn` stays a builtin call per key: ~50 against ~16 ns for a five-key object on Node 20
+ * (`node bench/own-keys.mjs`; BENCHMARKS.md). V8 sees the callee is `hasOwnProperty` only when the
+ * constant is the module's own: imported from another module it was as slow as `Object.hasOwn`. Hence
+ * this one line again in each module with such a loop (parsed-input.ts, http/fast/trpc-handler.ts).
+ */
+const ownProperty = Object.prototype.hasOwnProperty;
+
 /** Something superjson would annotate other than a Date: superjson serializes the whole value. */
 const NOT_PLAIN = Symbol("not plain");
 /** A Date superjson writes as its ISO string and annotates `["Date"]`. */
@@ -102,7 +112,7 @@ function annotationsOf(value: unknown, met: Set<object>): Found {
   }
   const record = value as Record<string, unknown>;
   for (const key in record) {
-    if (!Object.hasOwn(record, key)) continue;
+    if (!ownProperty.call(record, key)) continue;
     if (REFUSED_KEYS.has(key)) return NOT_PLAIN;
     const found = annotationsOf(record[key], met);
     if (found === undefined) continue;

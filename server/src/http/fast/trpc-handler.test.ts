@@ -75,6 +75,10 @@ const testRouter = router({
   syncThrowFirst: baseProcedure.use(syncRefusal).query(() => "unreachable"),
   requestId: publicProcedure.query(({ ctx }) => ctx.requestId),
   promiseInside: publicProcedure.query(() => ({ later: Promise.resolve(1) })),
+  // A promise among the prototype's enumerable keys is not the object's own: tRPC answers it as plain JSON.
+  promiseInherited: publicProcedure.query(() =>
+    Object.create({ later: Promise.resolve(1) }, { own: { value: 1, enumerable: true } }),
+  ),
   iterable: publicProcedure.query(async function* () {
     yield 1;
   }),
@@ -225,6 +229,7 @@ const corpus: [string, string, Record<string, string>?, string?][] = [
   ["GET", "/trpc/values", { "x-fail-context": "1" }],
   ["GET", "/trpc/values,throws?batch=1", { "x-fail-context": "1" }],
   ["GET", "/trpc/promiseInside"],
+  ["GET", "/trpc/promiseInherited"],
   ["GET", "/trpc/iterable"],
   ["GET", "/trpc/values,promiseInside,iterable?batch=1"],
   ["GET", "/trpc/values,badOutput,throws?batch=1"],

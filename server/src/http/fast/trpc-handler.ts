@@ -32,6 +32,9 @@ export interface FastTrpcOptions {
 /** The methods tRPC's HTTP handler accepts per procedure type (without `allowMethodOverride`). */
 const ACCEPTED_METHODS: Record<string, string[]> = { query: ["GET"], mutation: ["POST"], subscription: ["GET"] };
 
+/** Module-local for the `for…in` below: see `ownProperty` in trpc/plain-json.ts. */
+const ownProperty = Object.prototype.hasOwnProperty;
+
 /**
  * tRPC's test for a value a plain JSON response cannot carry (it needs httpBatchStreamLink): an async
  * iterable, or an object with a promise or async iterable among its own enumerable values. tRPC walks
@@ -41,7 +44,7 @@ function isDataStream(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (isAsyncIterable(value)) return true;
   for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
+    if (!ownProperty.call(value, key)) continue;
     const field = value[key];
     if (isPromise(field) || isAsyncIterable(field)) return true;
   }

@@ -8,6 +8,8 @@ import { searchParamsOf, urlOrNull } from "./request-url.js";
 
 /** The media type of a Content-Type, compared as tRPC compares it: case-insensitive, parameters dropped. */
 function mediaTypeOf(contentType: string | undefined): string | undefined {
+  // What @trpc/client sends, answered without the lower-cased copy, the split's array and the trim.
+  if (contentType === "application/json") return contentType;
   return contentType?.toLowerCase().split(";", 1)[0]?.trim();
 }
 
