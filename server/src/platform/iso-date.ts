@@ -7,17 +7,21 @@
 
 const { toJSON, toISOString } = Date.prototype;
 
+/** Module-local for the `for…in` below: see `ownProperty` in trpc/plain-json.ts. */
+const ownProperty = Object.prototype.hasOwnProperty;
+
 const FIRST_MS = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
 const LAST_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 
 /**
- * Whether `date.toISOString()` can be had here: its `toJSON` and `toISOString` are the built-in ones
- * (on Date.prototype, not overridden on the Date) and its year is 0–9999. Any other Date (invalid, a
- * 6-digit year, patched methods) is left to the caller's slow path.
+ * Whether `date.toISOString()` can be had here: the `toJSON` and `toISOString` that JSON.stringify and
+ * superjson would call on it are the built-in ones (overridden neither on the Date nor on Date.prototype)
+ * and its year is 0–9999. Any other Date (invalid, a 6-digit year, patched methods) is left to the
+ * caller's slow path. Two property reads: two `Object.hasOwn` calls took ~2.5× as long (~42 against
+ * ~16 ns per Date, a micro-benchmark), and a W2 page has 40 Dates.
  */
 export function isPlainDate(date: Date): boolean {
-  if (Date.prototype.toJSON !== toJSON || Date.prototype.toISOString !== toISOString) return false;
-  if (Object.hasOwn(date, "toJSON") || Object.hasOwn(date, "toISOString")) return false;
+  if (date.toJSON !== toJSON || date.toISOString !== toISOString) return false;
   const ms = date.getTime();
   return ms >= FIRST_MS && ms <= LAST_MS;
 }
@@ -53,9 +57,20 @@ function copyWithIsoDates(value: unknown, depth: number): unknown {
   const proto = Object.getPrototypeOf(value);
   if (proto === Date.prototype) return isPlainDate(value as Date) ? isoString((value as Date).getTime()) : value;
   if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return value;
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    copy[key] = copyWithIsoDates((value as Record<string, unknown>)[key], depth + 1);
+  // A spread copies the own enumerable properties in one step, usually onto the object's own layout;
+  // adding them to `{}` one by one took a keyed store and a layout change per key (~3,000 instructions
+  // for the W4 echo's five fields, callgrind). Only fields holding objects are looked at again.
+  const copy: Record<string, unknown> = { ...value };
+  for (const key in copy) {
+    if (!ownProperty.call(copy, key)) continue;
+    const field = copy[key];
+    if (typeof field !== "object" || field === null) continue;
+    const converted = copyWithIsoDates(field, depth + 1);
+    if (converted === field) continue;
+    // An own "__proto__" key (JSON.parse makes them) is written as a property, not through the setter.
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, { value: converted, enumerable: true, writable: true, configurable: true });
+    else copy[key] = converted;
   }
   return copy;
 }

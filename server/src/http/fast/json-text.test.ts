@@ -96,6 +96,32 @@ describe("stringifyJson", () => {
     for (const top of [undefined, null, 1, "s", true, new Date(3), [], {}]) expectSameAsJson(top);
   });
 
+  it("keeps an own __proto__ key, as JSON.stringify does, and formats the Dates under it", () => {
+    const parsed = JSON.parse('{"__proto__":{"x":1},"b":2}');
+    const holdingDate = Object.defineProperty({ b: 2 }, "__proto__", {
+      value: { at: new Date(0) },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    expectSameAsJson(parsed);
+    expectSameAsJson(holdingDate);
+    expect(stringifyJson(holdingDate)).toBe('{"b":2,"__proto__":{"at":"1970-01-01T00:00:00.000Z"}}');
+  });
+
+  it("leaves Dates to JSON.stringify while Date.prototype's methods are patched", () => {
+    const builtIn = Date.prototype.toISOString;
+    Date.prototype.toISOString = function patched(this: Date) {
+      return `patched ${builtIn.call(this)}`;
+    };
+    try {
+      expectSameAsJson({ at: new Date(0), list: [new Date(1)] });
+      expect(stringifyJson({ at: new Date(0) })).toBe('{"at":"patched 1970-01-01T00:00:00.000Z"}');
+    } finally {
+      Date.prototype.toISOString = builtIn;
+    }
+  });
+
   it("throws as JSON.stringify does on a cycle or a BigInt, and writes very deep values", () => {
     const cyclic: Record<string, unknown> = { at: new Date(0) };
     cyclic.self = cyclic;
