@@ -1,4 +1,5 @@
 import { type ArgType, ColumnTypeEnum, type SqlQueryable, type SqlResultSet } from "@prisma/driver-adapter-utils";
+import { dateFromText } from "./timestamp-text.js";
 
 /** A value a query may bind: numbers bind as integers when they are whole, as doubles otherwise. */
 export type SqlArg = string | number | boolean | null;
@@ -87,7 +88,7 @@ const asIs: Decoder = (value) => value;
 function decoderOf(type: number | undefined): Decoder {
   switch (type) {
     case ColumnTypeEnum.DateTime:
-      return (value) => new Date(value as string);
+      return (value) => (typeof value === "string" ? dateFromText(value) : new Date(value as number));
     case ColumnTypeEnum.Numeric:
       return (value) => Number(value);
     case ColumnTypeEnum.Int64:
