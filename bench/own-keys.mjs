@@ -1,7 +1,7 @@
 // The own-key test inside a `for…in` loop, three ways, on the W4 echo's five-field object as JSON.parse
 // makes it: `Object.hasOwn(o, k)`, `hasOwnProperty.call(o, k)` with the constant in this module, and the
 // same with the constant imported from another module (a live binding: bench/lib/own-property.mjs).
-// Why server/src/trpc/plain-json.ts, and the two other modules with such a loop, each keep their own
+// Why server/src/trpc/plain-json.ts, and the three other modules with such a loop, each keep their own
 // `ownProperty` constant; BENCHMARKS.md has the figures.
 //   node bench/own-keys.mjs [--rounds 3]
 import { parseArgs } from "node:util";

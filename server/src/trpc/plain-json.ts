@@ -53,7 +53,8 @@ const REFUSED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
  * `Object.hasOwn` stays a builtin call per key: ~50 against ~16 ns for a five-key object on Node 20
  * (`node bench/own-keys.mjs`; BENCHMARKS.md). V8 sees the callee is `hasOwnProperty` only when the
  * constant is the module's own: imported from another module it was as slow as `Object.hasOwn`. Hence
- * this one line again in each module with such a loop (parsed-input.ts, http/fast/trpc-handler.ts).
+ * this one line again in each module with such a loop (parsed-input.ts, platform/iso-date.ts,
+ * http/fast/trpc-handler.ts).
  */
 const ownProperty = Object.prototype.hasOwnProperty;
 
