@@ -1,6 +1,6 @@
 /**
  * `new Date(text)` for the timestamps the driver adapters hand over as text, without V8's general date
- * parser: ~135 against ~230 ns per timestamp (Node 20, a micro-benchmark; of that, ~60 ns is making the
+ * parser: ~130 against ~230 ns per timestamp (Node 20, a micro-benchmark; of that, ~60 ns is making the
  * Date itself). A W2 page has 40 of them, ~4 µs of the ~180 µs a W2 request costs the event loop. Any
  * text outside the one shape below goes to `new Date` itself. Hand-written: no package parses this
  * shape faster, and it must agree with V8 to the millisecond (timestamp-text.test.ts compares the two on
