@@ -18,12 +18,10 @@ const ZERO = 48; // "0"
  */
 export function dateFromText(text: string): Date {
   const length = text.length;
-  // 25 characters without a fraction; with one, a "." and 1–9 digits before the offset.
-  const fractionDigits = length === 25 ? 0 : length - 26;
-  const point = text.charCodeAt(19) === 46; // "."
-  if (length !== 25 && (fractionDigits < 1 || fractionDigits > 9 || !point)) {
-    return new Date(text);
-  }
+  // 25 characters without a fraction; 27–35 with a "." and 1–9 digits before the offset.
+  const withFraction = length >= 27 && length <= 35 && text.charCodeAt(19) === 46; // "."
+  if (length !== 25 && !withFraction) return new Date(text);
+  const fractionDigits = withFraction ? length - 26 : 0;
   const offset = length - 6;
   if (
     text.charCodeAt(4) !== 45 /* - */ ||
